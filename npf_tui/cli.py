@@ -1,0 +1,71 @@
+"""The `npf` command line: global options, subcommand dispatch, one-line errors; the bare command opens the reader."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .commands import COMMAND_MODULES, Context
+from .core.errors import NpfError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered by its module."""
+    parser = argparse.ArgumentParser(
+        prog="npf",
+        description="Bilingual (Chinese + English) search, reading and quoting for policy sources. "
+        "Run without a command to open the terminal reader.",
+    )
+    parser.add_argument("--corpus", metavar="DIR", help="corpus folder (default: $NPF_CORPUS or the bundled data/)")
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: $NPF_INDEX or the bundled index/)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    """Resolve the corpus and index folders from options, environment and defaults."""
+    from .core.paths import default_corpus_dir, default_index_dir
+
+    corpus = args.corpus or os.environ.get("NPF_CORPUS") or None
+    index = args.index or os.environ.get("NPF_INDEX") or None
+    corpus_dir = Path(corpus).expanduser() if corpus else default_corpus_dir()
+    index_dir = Path(index).expanduser() if index else default_index_dir(corpus_dir)
+    return Context(corpus_dir=corpus_dir, index_dir=index_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `npf`; returns the exit status (and exits with it when run as a script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = make_context(args)
+    try:
+        if not args.command:
+            from .ui.app import run_app  # only the bare command loads Textual
+
+            status = run_app(ctx.corpus_dir, ctx.index_dir)
+        else:
+            status = args.func(args, ctx)
+    except NpfError as exc:
+        print(f"npf: error: {exc}", file=sys.stderr)
+        status = exc.exit_code
+    except KeyboardInterrupt:
+        print("npf: interrupted", file=sys.stderr)
+        status = 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `npf docs | head`): not an error worth a traceback.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        status = 0
+    if argv is None:
+        sys.exit(status)
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,156 @@
+"""The corpus on disk: one Markdown file per document, metadata in YAML front matter, paragraphs split by blank lines."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import CorpusError, DocumentNotFound
+from .fsutil import atomic_write_text
+from .models import META_KEYS, Document
+
+#: Document files are the corpus folder's *.md files (README.md and dot-files excepted).
+DOC_SUFFIX = ".md"
+IGNORED_NAMES = {"README.md"}
+_PARA_SPLIT = re.compile(r"\n[ \t\u3000]*\n+")
+_DOC_ID_BAD = re.compile(r"[^a-z0-9]+")
+
+
+def bundled_corpus_dir() -> Path:
+    """The corpus shipped with the project (data/ beside the package)."""
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass
+class FileStamp:
+    """What identifies one version of a corpus file cheaply (for change detection)."""
+
+    size: int
+    mtime_ns: int
+
+
+def document_paths(corpus_dir: Path) -> list[Path]:
+    """The document files of a corpus folder, sorted by name."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+    return sorted(
+        p
+        for p in corpus_dir.iterdir()
+        if p.suffix == DOC_SUFFIX and not p.name.startswith(".") and p.name not in IGNORED_NAMES and p.is_file()
+    )
+
+
+def stamp(path: Path) -> FileStamp:
+    """The size and modification time of a file."""
+    st = os.stat(path)
+    return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Split a document file into (front-matter dict, body); a file without front matter has {}."""
+    text = text.lstrip("\ufeff")
+    if not text.startswith("---"):
+        return {}, text
+    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.S)
+    if not match:
+        raise CorpusError("front matter starts with '---' but has no closing '---'")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        raise CorpusError(f"front matter is not valid YAML{where}") from None
+    if not isinstance(meta, dict):
+        raise CorpusError("front matter must be a mapping of key: value lines")
+    return meta, text[match.end():]
+
+
+def split_paragraphs(body: str) -> list[str]:
+    """Paragraphs are separated by blank lines; surrounding whitespace is dropped, inner lines kept."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    return [p.strip() for p in _PARA_SPLIT.split(body) if p.strip()]
+
+
+def _as_text(value) -> str:
+    """Front-matter values as strings (YAML turns 2024-05-20 into a date; we keep ISO text)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_as_text(v) for v in value)
+    return str(value).strip()
+
+
+def parse_document(doc_id: str, text: str, path: Path | None = None) -> Document:
+    """Build a Document from the text of a document file."""
+    meta, body = split_front_matter(text)
+    known = {key: _as_text(meta.get(key)) for key in META_KEYS}
+    extra = {str(k): _as_text(v) for k, v in meta.items() if k not in META_KEYS}
+    return Document(doc_id=doc_id, paragraphs=split_paragraphs(body), extra=extra, path=path, **known)
+
+
+def load_document(path: Path) -> Document:
+    """Read one document file; errors name the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}: not UTF-8 text (use 'npf add' to import files in other encodings)") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return parse_document(path.stem, text, path)
+    except CorpusError as exc:
+        raise CorpusError(f"{path}: {exc}") from None
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """All documents of a corpus folder, sorted by id."""
+    return [load_document(p) for p in document_paths(corpus_dir)]
+
+
+def find_document(docs: list[Document], ref: str) -> Document:
+    """The document whose id is `ref`, or whose id starts with `ref` uniquely, or numbered `ref` (1-based)."""
+    by_id = {d.doc_id: d for d in docs}
+    if ref in by_id:
+        return by_id[ref]
+    if ref.isdigit() and 1 <= int(ref) <= len(docs):
+        return docs[int(ref) - 1]
+    matches = [d for d in docs if d.doc_id.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(d.doc_id for d in matches[:5])
+        raise DocumentNotFound(f"'{ref}' matches several documents: {names}")
+    raise DocumentNotFound(f"no document '{ref}' (see 'npf docs')")
+
+
+def render_document(doc: Document) -> str:
+    """The file text for a document: YAML front matter (standard keys first) and paragraphs."""
+    meta: dict[str, str] = {key: getattr(doc, key) for key in META_KEYS}
+    meta.update(doc.extra)
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    body = "\n\n".join(p.strip() for p in doc.paragraphs)
+    return f"---\n{front}---\n\n{body}\n"
+
+
+def write_document(corpus_dir: Path, doc: Document) -> Path:
+    """Write a document file atomically into the corpus folder; returns its path."""
+    path = Path(corpus_dir) / f"{doc.doc_id}{DOC_SUFFIX}"
+    atomic_write_text(path, render_document(doc))
+    return path
+
+
+def make_doc_id(title: str, existing: set[str], fallback: str = "doc") -> str:
+    """A short, readable, unique id from a title (ASCII slug; Chinese titles fall back to `fallback`)."""
+    slug = _DOC_ID_BAD.sub("-", title.lower()).strip("-")
+    slug = "-".join(slug.split("-")[:6])[:48].strip("-") or fallback
+    candidate, n = slug, 2
+    while candidate in existing:
+        candidate = f"{slug}-{n}"
+        n += 1
+    return candidate
