@@ -254,7 +254,7 @@ def _render(doc: Document, info: StyleInfo, paragraph: int | None, fmt: str) -> 
 
 
 _TAGS = re.compile(r"<(/?)(i|b|span|sup|sub|l|u)\b[^>]*>")
-_MD_SPECIAL = re.compile(r"([\\*_`\[\]])")
+_MD_SPECIAL = re.compile(r"([\\*_`])")
 
 
 def html_to_markdown(text: str) -> str:

@@ -3,42 +3,169 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .models import Document, SearchResult
+from . import corpus as corpus_mod
+from .errors import DocumentNotFound, IndexError_
+from .glossary import BilingualPair, GlossaryEntry
+from .highlight import match_spans, snippet
+from .index import DocEntry, Manifest, ensure_index, open_whoosh
+from .models import Document, Hit, SearchResult, Span
+from .query import Expansions, Literals, QueryCompiler
 
 #: progress(done, total, message) — called from the thread doing the work.
 ProgressFn = Callable[[int, int, str], None]
+MAX_LIMIT = 10000
 
 
 class Library:
     """An opened corpus and index. Obtain one with `Library.open`.
 
-    Attributes: corpus_dir, index_dir, documents (list[Document], sorted by id), glossary (list[GlossaryEntry]),
-    pairs (list[BilingualPair] mined from the text), gen_dir (Path of the current index generation: per-index
-    stores such as entities live there).
+    Attributes: corpus_dir, index_dir, gen_dir (the live index generation: per-index stores such as entities live
+    there), glossary, pairs (mined from the text), catalog (doc_id → manifest entry with metadata, cheap),
+    notices (what happened while opening, e.g. "rebuilding the index: …").
     """
 
+    def __init__(self, corpus_dir: Path, index_dir: Path):
+        self.corpus_dir = Path(corpus_dir)
+        self.index_dir = Path(index_dir)
+        self.notices: list[str] = []
+        self.glossary: list[GlossaryEntry] = []
+        self.gen_dir: Path | None = None
+        self._manifest: Manifest | None = None
+        self._ix = None
+        self._searcher = None
+        self._docs: dict[str, Document] = {}
+        self._expansions: Expansions | None = None
+        self._lock = threading.RLock()
+
     @classmethod
-    def open(
-        cls,
-        corpus_dir: Path,
-        index_dir: Path,
-        progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
-    ) -> "Library":
-        """Load the corpus and open its index, building or incrementally updating it first when stale."""
-        raise NotImplementedError
+    def open(cls, corpus_dir: Path, index_dir: Path, progress: ProgressFn | None = None,
+             cancel: threading.Event | None = None, rebuild: bool = False) -> "Library":
+        """Open the corpus and its index, building or incrementally updating the index first when stale."""
+        lib = cls(corpus_dir, index_dir)
+        lib._load(progress=progress, cancel=cancel, rebuild=rebuild)
+        return lib
+
+    def _load(self, progress=None, cancel=None, rebuild=False) -> None:
+        """(Re)open the index generation and everything derived from its manifest."""
+        gen, manifest, scan = ensure_index(self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress,
+                                           cancel=cancel, notices=self.notices)
+        with self._lock:
+            if self._searcher is not None and gen == self.gen_dir:
+                self._searcher = self._searcher.refresh()
+            else:
+                if self._searcher is not None:
+                    self._searcher.close()
+                self._ix = open_whoosh(gen)
+                self._searcher = self._ix.searcher()
+            self.gen_dir, self._manifest, self.glossary = gen, manifest, scan.glossary
+            self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and
+                          self._docs_fresh(k)}
+            self._expansions = None
+
+    def _docs_fresh(self, doc_id: str) -> bool:
+        """A cached Document is still what the manifest indexed."""
+        doc = self._docs[doc_id]
+        entry = self._manifest.docs[doc_id]
+        return doc.path is not None and doc.path.name == entry.file and len(doc.paragraphs) == entry.paragraphs
+
+    def close(self) -> None:
+        """Release the index files."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    # -- documents ------------------------------------------------------------------------------------------
+    @property
+    def catalog(self) -> dict[str, DocEntry]:
+        """Indexed documents by id: metadata and paragraph counts, without reading the files."""
+        return self._manifest.docs
+
+    @property
+    def documents(self) -> list[Document]:
+        """All documents, sorted by id (read from the corpus files on first use)."""
+        return [self.document(doc_id) for doc_id in sorted(self._manifest.docs)]
+
+    def document(self, ref: str) -> Document:
+        """The document with id `ref` (or a unique id prefix, or its 1-based number in sorted order)."""
+        ids = sorted(self._manifest.docs)
+        if ref not in self._manifest.docs:
+            if ref.isdigit() and 1 <= int(ref) <= len(ids):
+                ref = ids[int(ref) - 1]
+            else:
+                matches = [i for i in ids if i.startswith(ref)]
+                if len(matches) != 1:
+                    if matches:
+                        raise DocumentNotFound(f"'{ref}' matches several documents: {', '.join(matches[:5])}")
+                    raise DocumentNotFound(f"no document '{ref}' (see 'npf docs')")
+                ref = matches[0]
+        doc = self._docs.get(ref)
+        if doc is None:
+            entry = self._manifest.docs[ref]
+            doc = corpus_mod.load_document(self.corpus_dir / entry.file)
+            self._docs[ref] = doc
+        return doc
+
+    @property
+    def pairs(self) -> list[BilingualPair]:
+        """Bilingual pairs the corpus text gives, `English (中文)` and the like."""
+        return [BilingualPair(en, zh, doc_id, para) for doc_id, entry in sorted(self._manifest.docs.items())
+                for en, zh, para in entry.pairs]
+
+    def expansions(self) -> Expansions:
+        """Cross-language equivalents: glossary entries plus mined pairs."""
+        if self._expansions is None:
+            groups = [entry.names() for entry in self.glossary]
+            groups += [[p.en, p.zh] for p in self.pairs]
+            self._expansions = Expansions(groups)
+        return self._expansions
+
+    # -- search -----------------------------------------------------------------------------------------------
+    def compile(self, query: str, exact: bool = False):
+        """The compiled form of a query (its Whoosh query, highlight literals and expansions)."""
+        with self._lock:
+            return QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
 
     def search(self, query: str, limit: int = 10, exact: bool = False) -> SearchResult:
         """Ranked passages for a query (see the README's query language); `exact` turns off cross-language expansion."""
-        raise NotImplementedError
+        started = time.perf_counter()
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        with self._lock:
+            compiled = QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+            results = self._searcher.search(compiled.query, limit=limit)
+            total = len(results)
+            hits = [self._hit(r, r.score, compiled.literals) for r in results]
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2),
+                            hits=hits, notice=compiled.notice)
 
-    def document(self, ref: str) -> Document:
-        """The document with id `ref` (or a unique id prefix, or its 1-based number in `documents`)."""
-        raise NotImplementedError
+    def _hit(self, stored, score: float, literals: Literals) -> Hit:
+        """A search hit with its metadata, match spans and snippet."""
+        text = stored["text"]
+        spans = match_spans(text, literals)
+        entry = self._manifest.docs.get(stored["doc_id"])
+        meta = entry.meta if entry else {}
+        return Hit(
+            doc_id=stored["doc_id"], paragraph=stored["para"], score=round(float(score), 4), text=text,
+            snippet=snippet(text, spans), spans=spans, title=meta.get("title", ""), author=meta.get("author", ""),
+            outlet=meta.get("outlet", ""), published=meta.get("published", ""), language=stored.get("lang", ""),
+        )
 
+    def match_spans(self, query: str, text: str, exact: bool = False) -> list[Span]:
+        """Where a query matches inside any text (for highlighting a whole document in the reader)."""
+        return match_spans(text, self.compile(query, exact=exact).literals)
+
+    # -- keeping up with the corpus ---------------------------------------------------------------------------
     def refresh(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> bool:
         """Re-scan the corpus folder and update the index for new, edited or removed files; True if anything changed."""
-        raise NotImplementedError
+        before = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self._manifest.docs.items()})
+        self._load(progress=progress, cancel=cancel)
+        after = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self._manifest.docs.items()})
+        return before != after
+
+
+__all__ = ["Library", "ProgressFn", "IndexError_"]

@@ -1,0 +1,123 @@
+"""`npf search`, `npf docs`, `npf show`, `npf index`: the search core on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import output
+from ..core.errors import NpfError
+
+
+def register(sub) -> None:
+    """Add the search-core subcommands."""
+    p = sub.add_parser("search", help="ranked passages for a query (Chinese, English, pinyin)")
+    p.add_argument("query", nargs="+", help="query words (see the README for the query language)")
+    p.add_argument("--limit", "-n", type=_positive, default=10, help="how many passages (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--exact", action="store_true", help="no cross-language expansion")
+    p.set_defaults(func=run_search)
+
+    p = sub.add_parser("docs", help="list the documents and their metadata")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=run_docs)
+
+    p = sub.add_parser("show", help="print a document (or one paragraph) with paragraph numbers")
+    p.add_argument("doc", help="document id, unique id prefix, or number from 'npf docs'")
+    p.add_argument("--para", type=_positive, help="only this paragraph")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_show)
+
+    p = sub.add_parser("index", help="build or update the index")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.set_defaults(func=run_index)
+
+
+def _positive(text: str) -> int:
+    """argparse type: an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _print_notices(lib) -> None:
+    """Tell the user (on stderr) what opening the index did, e.g. a rebuild."""
+    for notice in lib.notices:
+        print(f"npf: {notice}", file=sys.stderr)
+
+
+def run_search(args, ctx) -> int:
+    """Print ranked passages; exit 1 when nothing matched."""
+    lib = ctx.library()
+    _print_notices(lib)
+    result = lib.search(" ".join(args.query), limit=args.limit, exact=args.exact)
+    if args.json:
+        print(output.dumps(output.search_json(result)))
+    else:
+        print(output.search_text(result, output.use_colour()))
+    return 0 if result.total else 1
+
+
+def run_docs(args, ctx) -> int:
+    """List documents from the index manifest (cheap: no document file is parsed)."""
+    lib = ctx.library()
+    _print_notices(lib)
+    rows = [output.doc_json(doc_id, e.meta, e.paragraphs) for doc_id, e in sorted(lib.catalog.items())]
+    if args.json:
+        print(output.dumps(rows))
+        return 0
+    colour = output.use_colour()
+    for n, row in enumerate(rows, 1):
+        print(f"{n:>3}. {row['doc_id']}")
+        print(f"     {output.byline(row['title'], row['outlet'], row['published'], row['author'])}"
+              f"  ({row['paragraphs']} ¶)")
+    if not rows:
+        print("the corpus has no documents (add some with 'npf add PATH')", file=sys.stderr)
+    del colour
+    return 0
+
+
+def run_show(args, ctx) -> int:
+    """Print one document or paragraph."""
+    lib = ctx.library()
+    doc = lib.document(args.doc)
+    if args.para is not None and args.para > len(doc.paragraphs):
+        raise NpfError(f"{doc.doc_id} has {len(doc.paragraphs)} paragraphs (asked for ¶{args.para})")
+    if args.json:
+        print(output.dumps(output.document_json(doc, args.para)))
+    else:
+        print(output.document_text(doc, output.use_colour(), args.para))
+    return 0
+
+
+def run_index(args, ctx) -> int:
+    """Build (or with --rebuild, rebuild) the index, with progress on a terminal."""
+    from ..core.library import Library
+
+    progress = _stderr_progress() if sys.stderr.isatty() and not args.json else None
+    lib = Library.open(ctx.corpus_dir, ctx.index_dir, progress=progress, rebuild=args.rebuild)
+    if progress:
+        print(file=sys.stderr)
+    _print_notices(lib)
+    docs = len(lib.catalog)
+    paras = sum(e.paragraphs for e in lib.catalog.values())
+    if args.json:
+        print(output.dumps({"index": str(lib.gen_dir), "documents": docs, "paragraphs": paras}))
+    else:
+        print(f"index up to date: {docs} documents, {paras} paragraphs ({lib.gen_dir})")
+    return 0
+
+
+def _stderr_progress():
+    """A one-line progress display on stderr (the CLI's search path stays free of Rich and Textual)."""
+
+    def show(done: int, total: int, message: str) -> None:
+        pct = 100 * done // total if total else 100
+        print(f"\r{message} {pct:3d}%\x1b[K", end="", file=sys.stderr, flush=True)
+
+    return show

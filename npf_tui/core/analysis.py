@@ -1,0 +1,234 @@
+"""Whoosh tokenizers for bilingual passages: jieba words, Chinese character bigrams, and pinyin syllables.
+
+All three read the same length-preserving normalisation (see textnorm), so character offsets always point into the
+original text. They are defined here (not taken from jieba.analyse) so that opening an index unpickles only this
+small module, and so that token positions are word positions (phrase queries work).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang.porter import stem as _porter_stem
+
+from .textnorm import RUN_RE, normalize
+
+#: Positions left empty between two Chinese runs, so no phrase or bigram chain matches across punctuation.
+RUN_GAP = 2
+
+_lock = threading.Lock()
+_segmenters: dict[str, object] = {}
+_active_key = ""
+
+
+def _new_segmenter(words: tuple[str, ...]):
+    """An rjieba (jieba-rs, jieba's dictionary) segmenter with our user words added."""
+    import rjieba
+
+    seg = rjieba.Jieba()
+    for word in words:
+        # A high frequency makes the user word win over the dictionary's splits (e.g. 中国|生产力|学会).
+        seg.add_word(word, 100000, None)
+    return seg
+
+
+def user_words_key(words: list[str]) -> str:
+    """A short fingerprint of a user dictionary (stored with the index to detect a changed dictionary)."""
+    return hashlib.sha1("\n".join(sorted(set(words))).encode("utf-8")).hexdigest()[:16]
+
+
+def use_user_words(words: list[str]) -> str:
+    """Make `words` the active user dictionary for segmentation (index and query must share it); returns its key."""
+    global _active_key
+    normalized = tuple(sorted({normalize(w).strip() for w in words if w and w.strip()}))
+    key = user_words_key(list(normalized))
+    with _lock:
+        if key not in _segmenters:
+            _segmenters[key] = _new_segmenter(normalized)
+        _active_key = key
+    _segment_cached.cache_clear()
+    return key
+
+
+def _segmenter():
+    """The active segmenter (a plain one if no user dictionary was set)."""
+    seg = _segmenters.get(_active_key)
+    if seg is None:
+        use_user_words([])
+        seg = _segmenters[_active_key]
+    return seg
+
+
+def segment(han_run: str) -> list[tuple[str, int, int]]:
+    """jieba words of a run of (normalised) Chinese characters, with offsets inside the run."""
+    if len(han_run) <= 24:
+        return _segment_cached(han_run)
+    return _segmenter().tokenize(han_run, "default", False)
+
+
+@lru_cache(maxsize=20000)
+def _segment_cached(han_run: str) -> list[tuple[str, int, int]]:
+    """Short runs repeat a lot (names, terms, query words): segment each once."""
+    return _segmenter().tokenize(han_run, "default", False)
+
+
+@lru_cache(maxsize=100000)
+def stem(word: str) -> str:
+    """English stem (Porter, as Whoosh's StemmingAnalyzer uses), cached: 'innovation' → 'innov'."""
+    if not word.isascii() or not word.isalpha() or len(word) < 3:
+        return word
+    return _porter_stem(word)
+
+
+class _Scan:
+    """One-entry memo of the last text scanned: Whoosh runs each field's analyzer over the same paragraph."""
+
+    __slots__ = ("text", "normalized", "runs")
+
+    def __init__(self):
+        self.text = None
+        self.normalized = ""
+        self.runs: list[tuple[bool, int, int]] = []
+
+
+_scan_local = threading.local()
+
+
+def scan(text: str) -> tuple[str, list[tuple[bool, int, int]]]:
+    """(normalised text, runs) where each run is (is_han, start, end) over the text."""
+    memo = getattr(_scan_local, "memo", None)
+    if memo is None:
+        memo = _scan_local.memo = _Scan()
+    if memo.text is text or memo.text == text:
+        return memo.normalized, memo.runs
+    normalized = normalize(text)
+    runs = [(m.lastgroup == "han", m.start(), m.end()) for m in RUN_RE.finditer(normalized)]
+    memo.text, memo.normalized, memo.runs = text, normalized, runs
+    return normalized, runs
+
+
+def word_tokens(text: str):
+    """(term, startchar, endchar) of the words field: jieba words for Chinese, stemmed lower-case words otherwise."""
+    normalized, runs = scan(text)
+    for is_han, start, end in runs:
+        if is_han:
+            for word, ws, we in segment(normalized[start:end]):
+                yield word, start + ws, start + we
+        else:
+            yield stem(normalized[start:end]), start, end
+
+
+class _BaseTokenizer(Tokenizer):
+    """Shared Whoosh plumbing: one reusable Token, positions and characters on request."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def _token(self, positions, chars, keeporiginal, removestops, mode, kwargs):
+        return Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+
+
+class WordTokenizer(_BaseTokenizer):
+    """Field `words`: one token per jieba word or English word; positions count words, so phrases work."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+        pos = start_pos
+        for term, start, end in word_tokens(value):
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            pos += 1
+            yield t
+
+
+class BigramTokenizer(_BaseTokenizer):
+    """Field `cjk`: overlapping character bigrams of each Chinese run, plus its last character alone.
+
+    Any run of two or more characters of a passage is then a phrase of consecutive bigrams (full substring recall,
+    across jieba's word boundaries); one character is a prefix of a bigram or the final single character.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+        normalized, runs = scan(value)
+        pos = start_pos
+        for is_han, start, end in runs:
+            if not is_han:
+                continue
+            for i in range(start, end):
+                t.text = normalized[i:i + 2] if i + 1 < end else normalized[i]
+                t.boost = 1.0
+                t.stopped = False
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = start_char + i, start_char + min(i + 2, end)
+                pos += 1
+                yield t
+            pos += RUN_GAP
+
+
+class PinyinTokenizer(_BaseTokenizer):
+    """Field `py`: each Chinese character's toneless readings at the character's position (all readings of a
+    polyphonic character share one position, so '银行' is both yin-xing and yin-hang)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        from .pinyin import readings
+
+        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+        normalized, runs = scan(value)
+        pos = start_pos
+        for is_han, start, end in runs:
+            if not is_han:
+                continue
+            for i in range(start, end):
+                for reading in readings(normalized[i]):
+                    t.text = reading
+                    t.boost = 1.0
+                    t.stopped = False
+                    if positions:
+                        t.pos = pos
+                    if chars:
+                        t.startchar, t.endchar = start_char + i, start_char + i + 1
+                    yield t
+                pos += 1
+            pos += RUN_GAP
+
+
+class PlainTokenizer(_BaseTokenizer):
+    """Metadata fields (author, outlet, title): normalised words without stemming, Chinese by jieba words."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+        normalized = normalize(value)
+        pos = start_pos
+        for m in RUN_RE.finditer(normalized):
+            pieces = [(w, m.start() + s, m.start() + e) for w, s, e in segment(m.group())] if m.lastgroup == "han" \
+                else [(m.group(), m.start(), m.end())]
+            for term, start, end in pieces:
+                t.text = term
+                t.boost = 1.0
+                t.stopped = False
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = start_char + start, start_char + end
+                pos += 1
+                yield t

@@ -1,0 +1,421 @@
+"""The Whoosh passage index: schema, atomic full builds into a new generation folder, incremental sync, change detection.
+
+Layout of an index folder:
+    CURRENT            name of the live generation (replaced atomically when a build completes)
+    .lock              advisory lock held by whoever writes (flock: released by the OS if the process dies)
+    gen-<time>-<pid>/  Whoosh segments, manifest.json (schema, corpus, documents), userdict.txt, entity store
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from . import corpus as corpus_mod
+from .analysis import BigramTokenizer, PinyinTokenizer, PlainTokenizer, WordTokenizer, use_user_words
+from .errors import Cancelled, IndexError_, NpfError
+from .fsutil import atomic_write_text, fsync_dir
+from .glossary import GlossaryEntry, load_glossary, mine_pairs
+from .models import META_KEYS, Document
+from .textnorm import has_han, passage_language
+
+#: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
+SCHEMA_VERSION = 3
+CURRENT_FILE = "CURRENT"
+MANIFEST = "manifest.json"
+PENDING = "pending.json"
+USERDICT = "userdict.txt"
+LOCK_WAIT_SECONDS = 30.0
+#: A corpus at least this large is built with Whoosh's multiprocessing writer (both cores).
+PARALLEL_MIN_PARAGRAPHS = 20000
+
+
+def make_schema() -> Schema:
+    """One Whoosh document per paragraph; the same text is analysed three ways (words, bigrams, pinyin)."""
+    return Schema(
+        pid=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        para=STORED(),
+        text=STORED(),
+        words=TEXT(analyzer=WordTokenizer(), phrase=True),
+        cjk=TEXT(analyzer=BigramTokenizer(), phrase=True),
+        py=TEXT(analyzer=PinyinTokenizer(), phrase=True),
+        title=TEXT(analyzer=PlainTokenizer()),
+        author=TEXT(analyzer=PlainTokenizer()),
+        outlet=TEXT(analyzer=PlainTokenizer()),
+        lang=ID(stored=True),
+        published=ID(),
+    )
+
+
+@dataclass
+class DocEntry:
+    """What the manifest remembers of one indexed document file."""
+
+    doc_id: str
+    file: str
+    size: int
+    mtime_ns: int
+    meta: dict[str, str]
+    paragraphs: int
+    pairs: list[list] = field(default_factory=list)  # [en, zh, paragraph] mined from this document
+
+    def to_json(self) -> dict:
+        """The manifest form."""
+        return self.__dict__.copy()
+
+
+@dataclass
+class Manifest:
+    """The state an index generation was built from."""
+
+    schema_version: int
+    corpus_dir: str
+    userdict_key: str
+    glossary_stamp: list[int]
+    docs: dict[str, DocEntry]
+
+    @classmethod
+    def load(cls, gen_dir: Path) -> "Manifest":
+        """Read a generation's manifest (raises on anything malformed)."""
+        raw = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+        docs = {k: DocEntry(**v) for k, v in raw["docs"].items()}
+        return cls(raw["schema_version"], raw["corpus_dir"], raw["userdict_key"], raw["glossary_stamp"], docs)
+
+    def save(self, gen_dir: Path) -> None:
+        """Write the manifest atomically."""
+        data = {
+            "schema_version": self.schema_version,
+            "corpus_dir": self.corpus_dir,
+            "userdict_key": self.userdict_key,
+            "glossary_stamp": self.glossary_stamp,
+            "docs": {k: v.to_json() for k, v in sorted(self.docs.items())},
+        }
+        atomic_write_text(gen_dir / MANIFEST, json.dumps(data, ensure_ascii=False))
+
+    def paragraph_count(self) -> int:
+        """Number of passages the index should hold."""
+        return sum(d.paragraphs for d in self.docs.values())
+
+
+@dataclass
+class CorpusScan:
+    """The corpus folder as it is now: document files with their stamps, and the glossary."""
+
+    corpus_dir: Path
+    files: dict[str, Path]
+    stamps: dict[str, corpus_mod.FileStamp]
+    glossary: list[GlossaryEntry]
+    glossary_stamp: list[int]
+    userdict: list[str]
+    userdict_key: str
+
+
+def user_words(glossary: list[GlossaryEntry]) -> list[str]:
+    """The Chinese names of the glossary: jieba keeps each as one word."""
+    return sorted({name for entry in glossary for name in entry.names() if has_han(name)})
+
+
+def scan_corpus(corpus_dir: Path) -> CorpusScan:
+    """Stat the corpus folder's document files and read its glossary (cheap: no document is parsed)."""
+    from .analysis import user_words_key
+
+    corpus_dir = Path(corpus_dir)
+    paths = corpus_mod.document_paths(corpus_dir)
+    files = {p.stem: p for p in paths}
+    stamps = {p.stem: corpus_mod.stamp(p) for p in paths}
+    glossary = load_glossary(corpus_dir)
+    gpath = corpus_dir / "glossary.toml"
+    gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
+    words = user_words(glossary)
+    return CorpusScan(corpus_dir, files, stamps, glossary, gstamp, words, user_words_key(words))
+
+
+@contextmanager
+def write_lock(index_root: Path, wait: float = LOCK_WAIT_SECONDS, on_wait=None):
+    """Hold the index folder's writer lock (another npf process writing makes us wait, then fail clearly)."""
+    index_root.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = open(index_root / ".lock", "a+")
+    except OSError as exc:
+        raise IndexError_(f"cannot write the index folder {index_root} ({exc.strerror})") from None
+    deadline = time.monotonic() + wait
+    told = False
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and on_wait:
+                    on_wait("another npf process is updating the index; waiting…")
+                    told = True
+                if time.monotonic() > deadline:
+                    raise IndexError_(f"the index {index_root} is busy (another npf process is writing it)") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()
+
+
+def current_generation(index_root: Path) -> Path | None:
+    """The live generation folder, or None when there is no complete index."""
+    try:
+        name = (index_root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    gen = index_root / name
+    if not name or "/" in name or not (gen / MANIFEST).is_file():
+        return None
+    return gen
+
+
+def _passages(doc: Document):
+    """The Whoosh documents (one per paragraph) of a corpus document."""
+    for number, text in enumerate(doc.paragraphs, 1):
+        yield {
+            "pid": f"{doc.doc_id}#{number}",
+            "doc_id": doc.doc_id,
+            "para": number,
+            "text": text,
+            "words": text,
+            "cjk": text,
+            "py": text,
+            "title": doc.title,
+            "author": doc.author,
+            "outlet": doc.outlet,
+            "lang": passage_language(text),
+            "published": doc.published or "",
+        }
+
+
+def _entry(doc: Document, path: Path, st: corpus_mod.FileStamp) -> DocEntry:
+    """The manifest entry of a freshly loaded document."""
+    pairs = [[p.en, p.zh, p.paragraph] for p in mine_pairs([doc])]
+    return DocEntry(doc.doc_id, path.name, st.size, st.mtime_ns, doc.meta(), len(doc.paragraphs), pairs)
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    """Stop a slow operation between two steps when asked to."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("cancelled")
+
+
+def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed) -> None:
+    """Let the entity store follow the index (the entities module is optional while it is being built)."""
+    try:
+        from .entities import update_entity_store
+    except ImportError:
+        return
+    update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed))
+
+
+def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Path:
+    """Build a complete new generation from the whole corpus; switch CURRENT to it only when it is complete."""
+    index_root.mkdir(parents=True, exist_ok=True)
+    use_user_words(scan.userdict)
+    gen_dir = index_root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+    gen_dir.mkdir()
+    try:
+        docs: list[Document] = []
+        entries: dict[str, DocEntry] = {}
+        total = len(scan.files)
+        for n, (doc_id, path) in enumerate(sorted(scan.files.items()), 1):
+            _check_cancel(cancel)
+            doc = corpus_mod.load_document(path)
+            docs.append(doc)
+            entries[doc_id] = _entry(doc, path, scan.stamps[doc_id])
+            if progress and (n % 50 == 0 or n == total):
+                progress(n, total * 2, f"reading documents ({n}/{total})")
+        ix = whoosh_index.create_in(str(gen_dir), make_schema())
+        n_paragraphs = sum(len(d.paragraphs) for d in docs)
+        parallel = n_paragraphs >= PARALLEL_MIN_PARAGRAPHS and (os.cpu_count() or 1) > 1
+        writer = ix.writer(procs=2, limitmb=128, multisegment=True) if parallel else ix.writer(limitmb=256)
+        try:
+            for n, doc in enumerate(docs, 1):
+                _check_cancel(cancel)
+                for passage in _passages(doc):
+                    writer.add_document(**passage)
+                if progress and (n % 20 == 0 or n == total):
+                    progress(total + n, total * 2, f"indexing ({n}/{total} documents)")
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        (gen_dir / USERDICT).write_text("\n".join(scan.userdict), encoding="utf-8")
+        _update_entities(gen_dir, docs, scan.glossary, None, ())
+        Manifest(SCHEMA_VERSION, str(scan.corpus_dir.resolve()), scan.userdict_key, scan.glossary_stamp,
+                 entries).save(gen_dir)
+        fsync_dir(gen_dir)
+        previous = current_generation(index_root)
+        atomic_write_text(index_root / CURRENT_FILE, gen_dir.name + "\n")
+    except BaseException:
+        shutil.rmtree(gen_dir, ignore_errors=True)
+        raise
+    _remove_old_generations(index_root, keep={gen_dir.name, previous.name if previous else ""})
+    return gen_dir
+
+
+def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
+    """Delete generations other than the live one and the one before it (an open reader may still use that)."""
+    for child in index_root.iterdir():
+        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
+    """(changed or new doc ids, removed doc ids) between the corpus folder and an index manifest."""
+    changed = {
+        doc_id
+        for doc_id, st in scan.stamps.items()
+        if doc_id not in manifest.docs
+        or (manifest.docs[doc_id].size, manifest.docs[doc_id].mtime_ns) != (st.size, st.mtime_ns)
+    }
+    removed = set(manifest.docs) - set(scan.stamps)
+    return changed, removed
+
+
+def needs_rebuild(scan: CorpusScan, manifest: Manifest) -> str:
+    """Why an existing generation cannot be updated in place ('' if it can)."""
+    if manifest.schema_version != SCHEMA_VERSION:
+        return "the index was built by another version of npf"
+    if manifest.corpus_dir != str(scan.corpus_dir.resolve()):
+        return f"the index was built for another corpus ({manifest.corpus_dir})"
+    if manifest.userdict_key != scan.userdict_key:
+        return "the glossary's Chinese terms changed"
+    return ""
+
+
+def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str], removed: set[str],
+         progress=None, cancel=None) -> Manifest:
+    """Bring a generation up to date in place for a few changed/removed documents (Whoosh commits atomically).
+
+    pending.json lists the touched ids before the commit, so a crash between Whoosh's commit and the manifest
+    write is repaired by the next sync (those ids are re-done), never left half-visible.
+    """
+    use_user_words(scan.userdict)
+    pending_path = gen_dir / PENDING
+    if pending_path.exists():
+        try:
+            changed |= set(json.loads(pending_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
+        changed = {c for c in changed if c in scan.files}
+        removed = removed | (set(manifest.docs) - set(scan.files))
+    atomic_write_text(pending_path, json.dumps(sorted(changed | removed)))
+    ix = whoosh_index.open_dir(str(gen_dir))
+    writer = ix.writer(timeout=LOCK_WAIT_SECONDS)
+    docs: list[Document] = []
+    try:
+        for doc_id in sorted(removed | changed):
+            writer.delete_by_term("doc_id", doc_id)
+        for n, doc_id in enumerate(sorted(changed), 1):
+            _check_cancel(cancel)
+            path = scan.files[doc_id]
+            doc = corpus_mod.load_document(path)
+            docs.append(doc)
+            for passage in _passages(doc):
+                writer.add_document(**passage)
+            manifest.docs[doc_id] = _entry(doc, path, scan.stamps[doc_id])
+            if progress:
+                progress(n, len(changed), f"updating index ({n}/{len(changed)})")
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    for doc_id in removed:
+        manifest.docs.pop(doc_id, None)
+    manifest.glossary_stamp = scan.glossary_stamp
+    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed)
+    manifest.save(gen_dir)
+    pending_path.unlink(missing_ok=True)
+    return manifest
+
+
+def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, progress=None, cancel=None,
+                 notices: list[str] | None = None) -> tuple[Path, Manifest, CorpusScan]:
+    """Return an up-to-date (generation folder, manifest, corpus scan), building or updating as needed.
+
+    A read-only index folder that is stale is used as it is (with a notice): searching must keep working.
+    """
+    notices = notices if notices is not None else []
+    index_root = Path(index_root)
+    scan = scan_corpus(corpus_dir)
+    gen = None if rebuild else current_generation(index_root)
+    manifest = None
+    reason = "rebuild requested" if rebuild else ""
+    if gen is not None:
+        try:
+            manifest = Manifest.load(gen)
+            reason = needs_rebuild(scan, manifest)
+            if not reason and not _index_healthy(gen, manifest):
+                reason = "the index folder is damaged"
+        except (OSError, ValueError, KeyError, TypeError):
+            reason = "the index folder is damaged"
+    elif not rebuild:
+        reason = "no index yet" if not (index_root / CURRENT_FILE).exists() else "the index folder is damaged"
+    if reason:
+        if reason not in ("no index yet", "rebuild requested"):
+            notices.append(f"rebuilding the index: {reason}")
+        try:
+            with write_lock(index_root, on_wait=lambda m: notices.append(m)):
+                # Someone else may have finished a build while we waited for the lock.
+                gen2 = None if rebuild else current_generation(index_root)
+                if gen2 is not None and gen2 != gen:
+                    return ensure_index(corpus_dir, index_root, progress=progress, cancel=cancel, notices=notices)
+                gen = build(scan, index_root, progress=progress, cancel=cancel)
+        except OSError as exc:
+            raise IndexError_(f"cannot write the index folder {index_root} ({exc.strerror or exc})") from None
+        return gen, Manifest.load(gen), scan
+    changed, removed = changes(scan, manifest)
+    pending = (gen / PENDING).exists()
+    if changed or removed or pending:
+        try:
+            with write_lock(index_root, on_wait=lambda m: notices.append(m)):
+                manifest = Manifest.load(gen)  # re-read under the lock: another process may have synced
+                changed, removed = changes(scan, manifest)
+                if changed or removed or (gen / PENDING).exists():
+                    manifest = sync(scan, gen, manifest, changed, removed, progress=progress, cancel=cancel)
+        except (OSError, whoosh_index.LockError) as exc:
+            if isinstance(exc, OSError) and not _is_readonly_error(exc):
+                raise IndexError_(f"cannot update the index in {index_root} ({exc.strerror or exc})") from None
+            notices.append("the index folder is read-only: searching the index as it was last built")
+    use_user_words(scan.userdict)
+    return gen, manifest, scan
+
+
+def _is_readonly_error(exc: OSError) -> bool:
+    """Permission or read-only file system errors (the index can still be read)."""
+    import errno
+
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _index_healthy(gen: Path, manifest: Manifest) -> bool:
+    """Cheap integrity check: Whoosh can open the generation and it holds the passages the manifest expects."""
+    try:
+        ix = whoosh_index.open_dir(str(gen))
+        return ix.doc_count() == manifest.paragraph_count()
+    except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
+        return False
+
+
+def open_whoosh(gen_dir: Path):
+    """Open a generation's Whoosh index for reading."""
+    try:
+        return whoosh_index.open_dir(str(gen_dir), readonly=True)
+    except Exception as exc:  # noqa: BLE001
+        raise IndexError_(f"cannot open the index in {gen_dir} ({exc})") from None
+
+
+__all__ = ["ensure_index", "open_whoosh", "make_schema", "Manifest", "DocEntry", "META_KEYS", "NpfError"]

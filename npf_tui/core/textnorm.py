@@ -1,0 +1,96 @@
+"""Length-preserving text normalisation: one character in, one character out, so match offsets map back to the source.
+
+Folds what a reader considers the same: full-width and half-width forms (NFKC), curly and straight quotes,
+Traditional and Simplified Chinese (OpenCC's character table), and letter case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Chinese ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs).
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RE = re.compile(f"[{HAN_CLASS}]")
+HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
+#: A run of Chinese characters, or a run of other word characters (Latin, digits, other scripts).
+RUN_RE = re.compile(f"(?P<han>[{HAN_CLASS}]+)|(?P<word>(?:(?![{HAN_CLASS}])\\w)+)")
+
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u300c": '"', "\u300d": '"',
+    "\u300e": '"', "\u300f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u3000": " ", "\u00a0": " ",
+}
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional → Simplified for single characters, taken from OpenCC's t2s dictionary.
+
+    Character-level only (no phrase rewriting), so that the text keeps its length; index and query go through the
+    same table, which is what matters for matching.
+    """
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    chars = [chr(c) for c in range(0x3400, 0xA000)] + [chr(c) for c in range(0xF900, 0xFB00)]
+    converted = converter.convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - defensive: OpenCC must map line for line
+        converted = [converter.convert(ch) for ch in chars]
+    return {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[int, str]:
+    """The full one-to-one folding table: NFKC compatibility forms, quotes and dashes, Traditional → Simplified."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded != ch and len(folded) == 1:
+            table[code] = folded
+    for src, dst in _QUOTES.items():
+        table[ord(src)] = dst
+    # NFKC may have produced a Traditional character: fold it on to Simplified too.
+    t2s = _t2s_table()
+    for code, folded in list(table.items()):
+        if ord(folded) in t2s:
+            table[code] = t2s[ord(folded)]
+    table.update(t2s)
+    return table
+
+
+def normalize(text: str) -> str:
+    """Fold `text` for matching; the result has exactly the same length as `text`."""
+    folded = text.translate(fold_table())
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    # A few characters lower-case into two (e.g. 'İ'); keep those as they are to preserve offsets.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified by character (same table as `normalize`), case and width untouched."""
+    return text.translate(_t2s_table())
+
+
+def has_han(text: str) -> bool:
+    """True if the text contains at least one Chinese character."""
+    return HAN_RE.search(text) is not None
+
+
+def han_ratio(text: str) -> float:
+    """Share of Chinese characters among the letters of a text (0.0 for a text without letters)."""
+    han = len(HAN_RE.findall(text))
+    letters = sum(1 for c in text if c.isalpha())
+    return han / letters if letters else 0.0
+
+
+def passage_language(text: str) -> str:
+    """'zh' for a mostly Chinese passage, 'en' otherwise (Chinese characters are dense: 0.3 is a clear majority)."""
+    return "zh" if han_ratio(text) >= 0.3 else "en"

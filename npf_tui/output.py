@@ -1,0 +1,118 @@
+"""Turning core results into terminal text or the stable JSON schema (no Textual, no Rich: plain ANSI when wanted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+
+from .core.models import Document, Hit, SearchResult, snippet_markdown
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set or TERM=dumb."""
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _style(text: str, code: str, colour: bool) -> str:
+    """Wrap text in an ANSI style when colour is on."""
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def dumps(obj) -> str:
+    """JSON as npf prints it: UTF-8 characters as they are, indented."""
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def hit_json(hit: Hit) -> dict:
+    """One hit in the `npf search --json` schema."""
+    return {
+        "doc_id": hit.doc_id,
+        "title": hit.title,
+        "author": hit.author,
+        "outlet": hit.outlet,
+        "published": hit.published,
+        "paragraph": hit.paragraph,
+        "score": hit.score,
+        "snippet": snippet_markdown(hit.snippet),
+        "text": hit.text,
+        "language": hit.language,
+        "spans": [[s.start, s.end] for s in hit.spans],
+    }
+
+
+def search_json(result: SearchResult) -> dict:
+    """The whole answer in the `npf search --json` schema."""
+    return {
+        "query": result.query,
+        "expanded": result.expanded,
+        "total": result.total,
+        "took_ms": result.took_ms,
+        "notice": result.notice,
+        "hits": [hit_json(h) for h in result.hits],
+    }
+
+
+def snippet_text(parts: list[tuple[str, bool]], colour: bool) -> str:
+    """A snippet for the terminal: matches bold yellow in colour, **marked** otherwise."""
+    if not colour:
+        return snippet_markdown(parts)
+    return "".join(_style(t, "1;33", True) if m else t for t, m in parts)
+
+
+def byline(title: str, outlet: str, published: str, author: str = "") -> str:
+    """'Title — Outlet, 2024-05-20' with the unknown parts left out."""
+    tail = ", ".join(x for x in (author, outlet, published) if x)
+    return f"{title} — {tail}" if tail else title
+
+
+def search_text(result: SearchResult, colour: bool) -> str:
+    """Ranked passages as readable text."""
+    lines = []
+    head = f"{result.total} passage{'s' if result.total != 1 else ''} for {result.query!r} ({result.took_ms:.0f} ms)"
+    lines.append(_style(head, "2", colour))
+    if result.expanded:
+        lines.append(_style("also searched: " + ", ".join(result.expanded) + "  (--exact to turn off)", "2", colour))
+    if result.notice:
+        lines.append(_style("note: " + result.notice, "33", colour))
+    for n, hit in enumerate(result.hits, 1):
+        lines.append("")
+        ref = _style(f"{hit.doc_id} ¶{hit.paragraph}", "36", colour)
+        lines.append(f"{n:>2}. {_style(byline(hit.title, hit.outlet, hit.published), '1', colour)}")
+        lines.append(f"    {ref}")
+        lines.append("    " + snippet_text(hit.snippet, colour))
+    return "\n".join(lines)
+
+
+def doc_json(doc_id: str, meta: dict, paragraphs: int) -> dict:
+    """One document in the `npf docs --json` schema."""
+    return {"doc_id": doc_id, **meta, "paragraphs": paragraphs}
+
+
+def document_text(doc: Document, colour: bool, only: int | None = None) -> str:
+    """A document (or one paragraph) with a header and numbered paragraphs."""
+    lines = [_style(doc.title or doc.doc_id, "1", colour)]
+    meta = " · ".join(x for x in (doc.author, doc.outlet, doc.published, doc.url) if x)
+    if meta:
+        lines.append(meta)
+    lines.append(_style(f"[{doc.doc_id}]  {len(doc.paragraphs)} paragraphs", "2", colour))
+    for number, text in enumerate(doc.paragraphs, 1):
+        if only is not None and number != only:
+            continue
+        lines.append("")
+        lines.append(f"{_style(f'¶{number}', '36', colour)} {text}")
+    return "\n".join(lines)
+
+
+def document_json(doc: Document, only: int | None = None) -> dict:
+    """A document in the `npf show --json` schema."""
+    data = asdict(doc)
+    data.pop("path", None)
+    data["paragraphs"] = [
+        {"paragraph": n, "text": t} for n, t in enumerate(doc.paragraphs, 1) if only is None or n == only
+    ]
+    return data

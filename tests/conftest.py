@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled corpus with an index built once per test session in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """A session-wide index folder for the bundled corpus (never the repo's own index/)."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def library(index_dir):
+    """The bundled corpus opened with its index (built on first use)."""
+    from npf_tui.core.library import Library
+
+    lib = Library.open(DATA, index_dir)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus, for tests that add, edit or remove documents."""
+    target = tmp_path / "corpus"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path, monkeypatch):
+    """Keep settings and the quotes file of every test away from the real user's folders."""
+    monkeypatch.setenv("NPF_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
