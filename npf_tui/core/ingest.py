@@ -194,22 +194,22 @@ def add_paths(
     known = corpus_hashes(corpus_dir) if corpus_dir.is_dir() else {}
     existing = {p.stem for p in document_paths(corpus_dir)} if corpus_dir.is_dir() else set()
     done_bytes, total = 0, plan.total_bytes
-    finished = 0  # files dealt with (added, duplicate or failed)
+    finished = 0  # files dealt with (added, duplicate or failed), in plan order
     attempt = _Attempt()
     try:
         if progress:
             progress(0, total, "")
-        for path, size in zip(plan.files, plan.sizes):
+        for number, (path, size) in enumerate(zip(plan.files, plan.sizes)):
             if cancel is not None and cancel.is_set():
                 report.interrupted = True
                 break
-            attempt = _Attempt()
+            attempt = _Attempt(path=path)
             try:
                 _add_one(path, corpus_dir, known, existing, report, dry_run, attempt)
             except OSError as exc:
                 report.error = f"cannot write to the corpus folder {corpus_dir} ({exc.strerror or exc})"
                 break
-            finished += 1
+            finished = number + 1
             done_bytes += size
             if progress:
                 progress(done_bytes, total, str(path.resolve()))
@@ -218,10 +218,10 @@ def add_paths(
         if attempt.placed is not None and not attempt.reported:
             # The interrupt came after the document file was in place: it is added, so say so.
             report.added.append(attempt.doc)
-            finished += 1
-        elif attempt.reported:
-            finished = max(finished, len(plan.files[:finished]) + 1)
-    reason = ("not added: " + report.error) if report.error else "not added: stopped before this file was complete"
+            attempt.reported = True
+        if attempt.reported:
+            finished = max(finished, plan.files.index(attempt.path) + 1)
+    reason = ("not added: " + report.error) if report.error else "not added: the import was interrupted"
     report.not_added.extend(NotAdded(str(p.resolve()), reason) for p in plan.files[finished:])
     return report
 
@@ -230,6 +230,7 @@ def add_paths(
 class _Attempt:
     """The state of the file being added, so an interruption at any point can be reported truthfully."""
 
+    path: Path | None = None
     doc: AddedDoc | None = None
     placed: Path | None = None  # set as soon as the document file is in the corpus
     reported: bool = False  # the outcome (added, duplicate or failed) is in the report
@@ -269,10 +270,15 @@ def _document_for(path: Path, source: str, imported, digest: str, existing: set[
     extra = {k: v for k, v in meta.items() if k not in ("content_hash", "source_path")}
     extra["content_hash"] = digest
     extra["source_path"] = source
-    if imported.encoding and imported.encoding not in ("utf-8", "ascii"):
+    if imported.encoding and imported.encoding not in ("utf-8", "utf-8-sig", "ascii"):
         extra["source_encoding"] = imported.encoding
-    doc_id = make_doc_id(known["title"], existing, fallback=_fallback_id(known["title"], path))
+    doc_id = make_doc_id(_ascii_fold(known["title"]), existing, fallback=_fallback_id(known["title"], path))
     return Document(doc_id=doc_id, paragraphs=imported.paragraphs, extra=extra, **known)
+
+
+def _ascii_fold(text: str) -> str:
+    """Latin letters without their accents (Café -> Cafe), so ids stay readable."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def _fallback_id(title: str, path: Path) -> str:
@@ -320,6 +326,7 @@ def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attemp
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=corpus_dir)
         try:
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; documents are ordinary files
                 handle.write(render_document(doc).encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -341,6 +348,13 @@ def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attemp
                 pass
         fsync_dir(corpus_dir)
         return path
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _find(corpus_dir: Path, ref: str) -> Path:
