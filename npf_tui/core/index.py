@@ -119,6 +119,7 @@ class CorpusScan:
     glossary_stamp: list[int]
     userdict: list[str]
     userdict_key: str
+    skipped: list[str] = field(default_factory=list)  # "file: reason" for documents that could not be read
 
 
 def user_words(glossary: list[GlossaryEntry]) -> list[str]:
@@ -131,9 +132,14 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
     from .analysis import user_words_key
 
     corpus_dir = Path(corpus_dir)
-    paths = corpus_mod.document_paths(corpus_dir)
-    files = {p.stem: p for p in paths}
-    stamps = {p.stem: corpus_mod.stamp(p) for p in paths}
+    files: dict[str, Path] = {}
+    stamps: dict[str, corpus_mod.FileStamp] = {}
+    for path in corpus_mod.document_paths(corpus_dir):
+        try:
+            stamps[path.stem] = corpus_mod.stamp(path)
+        except FileNotFoundError:  # removed while we were looking: it is simply not part of the corpus
+            continue
+        files[path.stem] = path
     glossary = load_glossary(corpus_dir)
     gpath = corpus_dir / "glossary.toml"
     gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
@@ -199,6 +205,16 @@ def _passages(doc: Document):
         }
 
 
+def _load_or_skip(path: Path, scan: CorpusScan) -> Document | None:
+    """Read a document for indexing; a file that vanished or is malformed is skipped (and reported), so one bad
+    file never keeps the rest of the corpus from being searchable."""
+    try:
+        return corpus_mod.load_document(path)
+    except NpfError as exc:
+        scan.skipped.append(str(exc))
+        return None
+
+
 def _entry(doc: Document, path: Path, st: corpus_mod.FileStamp) -> DocEntry:
     """The manifest entry of a freshly loaded document."""
     pairs = [[p.en, p.zh, p.paragraph] for p in mine_pairs([doc])]
@@ -232,7 +248,9 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
         total = len(scan.files)
         for n, (doc_id, path) in enumerate(sorted(scan.files.items()), 1):
             _check_cancel(cancel)
-            doc = corpus_mod.load_document(path)
+            doc = _load_or_skip(path, scan)
+            if doc is None:
+                continue
             docs.append(doc)
             entries[doc_id] = _entry(doc, path, scan.stamps[doc_id])
             if progress and (n % 50 == 0 or n == total):
@@ -322,7 +340,10 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
         for n, doc_id in enumerate(sorted(changed), 1):
             _check_cancel(cancel)
             path = scan.files[doc_id]
-            doc = corpus_mod.load_document(path)
+            doc = _load_or_skip(path, scan)
+            if doc is None:
+                manifest.docs.pop(doc_id, None)
+                continue
             docs.append(doc)
             for passage in _passages(doc):
                 writer.add_document(**passage)
@@ -374,6 +395,7 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                 if gen2 is not None and gen2 != gen:
                     return ensure_index(corpus_dir, index_root, progress=progress, cancel=cancel, notices=notices)
                 gen = build(scan, index_root, progress=progress, cancel=cancel)
+                notices.extend(f"skipped {reason}" for reason in scan.skipped)
         except OSError as exc:
             raise IndexError_(f"cannot write the index folder {index_root} ({exc.strerror or exc})") from None
         return gen, Manifest.load(gen), scan
@@ -391,6 +413,7 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                 raise IndexError_(f"cannot update the index in {index_root} ({exc.strerror or exc})") from None
             notices.append("the index folder is read-only: searching the index as it was last built")
     use_user_words(scan.userdict)
+    notices.extend(f"skipped {reason}" for reason in scan.skipped)
     return gen, manifest, scan
 
 

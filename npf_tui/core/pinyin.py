@@ -65,7 +65,8 @@ def split_typed(word: str) -> list[list[str]]:
     word = word.lower().strip()
     if not word or not _TYPED.match(word):
         return []
-    parts = [strip_tones(p) for p in word.split("'") if p]
+    # Tone numbers end a syllable: "xin1zhi4" reads as xin'zhi.
+    parts = [strip_tones(p) for p in re.split(r"['0-5]", word) if p]
     results: list[list[str]] = [[]]
     for part in parts:
         splits = _split_part(part)

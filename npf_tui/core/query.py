@@ -206,7 +206,7 @@ class QueryCompiler:
         if isinstance(q, Q.Term):
             return self._field_word(fieldname, q.text, negated)
         if isinstance(q, Q.Every):
-            return q
+            return Q.Every()  # `*` or `*:*`: every passage (our pseudo field is not indexed)
         return None
 
     # -- per field --------------------------------------------------------------------------------------------
