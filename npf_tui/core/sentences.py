@@ -43,13 +43,15 @@ def _english_period_ends(text: str, i: int) -> bool:
     # ellipsis "..." ends only at its last dot
     if nxt == ".":
         return False
+    after = text[i + 1:].lstrip(_CLOSERS + " \t\n\u3000")
+    next_char = after[:1]
+    if i > 0 and text[i - 1] == ".":  # the end of "...": a sentence ends only if a new one visibly starts
+        return not next_char or not next_char.islower()
     match = _WORD_BEFORE_DOT.search(before)
     if not match:
         return True
     word = match.group(1)
     key = word.lower()
-    after = text[i + 1:].lstrip(_CLOSERS + " \t\n\u3000")
-    next_char = after[:1]
     if key in ABBREVIATIONS:
         if key in _SENTENCE_FINAL_OK and next_char.isupper() and not _looks_like_continuation(after):
             return True

@@ -1,0 +1,245 @@
+"""Citations of the bundled documents in each style, checked against that style's own rules, and the citeproc-py fixes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from npf_tui.core import citation as c
+from npf_tui.core.corpus import find_document, load_corpus
+from npf_tui.core.errors import NpfError
+from npf_tui.core.models import Document
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def docs():
+    """The bundled corpus by id prefix."""
+    corpus = load_corpus(DATA)
+    return lambda ref: find_document(corpus, ref)
+
+
+def bib(doc, style):
+    return c.bibliography_entry(doc, style).text
+
+
+# --- Chicago author-date: full given name, year after the author, title in quotes, period inside the quote ----------
+
+
+def test_chicago_author_date_full_given_name_and_date_placement(docs):
+    rainey = docs("rainey")
+    assert bib(rainey, "chicago-author-date") == (
+        "Rainey, Jacque. 2024. “A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力).” May 20."
+    )
+    assert c.in_text(rainey, "chicago-author-date").text == "(Rainey 2024)"
+    assert c.in_text(rainey, "chicago-author-date", paragraph=3).text == "(Rainey 2024, para. 3)"
+
+
+def test_chicago_author_date_newspaper_without_author_uses_outlet_once(docs):
+    semafor = docs("semafor")
+    entry = bib(semafor, "chicago-author-date")
+    # CMOS: the newspaper stands in for the author and is not repeated; no stray "Edition."
+    assert entry == "Semafor. 2024. “What Xi Jinping’s New Catchphrase Means for China and the World.” February 2."
+    assert entry.count("Semafor") == 1
+    assert "Edition" not in entry
+    assert c.in_text(semafor, "chicago-author-date").markdown == "(*Semafor* 2024)"
+
+
+def test_chicago_author_date_missing_date_is_nd_never_invented(docs):
+    hass = docs("brookings")
+    entry = bib(hass, "chicago-author-date")
+    assert entry.startswith("Hass, Ryan. n.d. “Ryan Hass on China’s ‘New Quality Productive Forces.’”")
+    assert entry.endswith("Brookings Institution.")
+    assert c.in_text(hass, "chicago-author-date").text == "(Hass, n.d.)"
+    assert not any(year in entry for year in ("2023", "2024", "2025"))
+
+
+def test_chicago_no_author_no_outlet_is_cited_by_title(docs):
+    hungary = docs("hungarian")
+    entry = bib(hungary, "chicago-author-date")
+    assert entry == "“Hungary: Hungarian Art Exhibition Kicks Off in Chongqing, Builds Cultural Bridges.” n.d."
+    assert entry.count("Hungary:") == 1
+
+
+def test_chicago_notes_note_and_bibliography(docs):
+    rainey = docs("rainey")
+    assert c.in_text(rainey, "chicago-notes", paragraph=5).text == (
+        "Jacque Rainey, “A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力),” May 20, 2024, para. 5."
+    )
+    assert bib(rainey, "chicago-notes").startswith("Rainey, Jacque. “A New Catch Phrase")
+    gt = docs("globaltimes-x")
+    note = c.in_text(gt, "chicago-notes").text
+    assert note.startswith("“Xiconomics in Practice: Xi Puts New Quality") and note.endswith("Global Times.")
+    assert "Edition" not in note
+
+
+# --- APA: initials, (Year, Month Day), title not repeated -------------------------------------------------------------
+
+
+def test_apa_initials_and_full_date(docs):
+    rainey = docs("rainey")
+    assert bib(rainey, "apa") == "Rainey, J. (2024, May 20). A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)."
+    assert c.in_text(rainey, "apa").text == "(Rainey, 2024)"
+    assert c.bibliography_entry(rainey, "apa").markdown.startswith("Rainey, J. (2024, May 20). *A New Catch Phrase")
+
+
+def test_apa_without_author_moves_title_first_and_does_not_repeat_it(docs):
+    semafor = docs("semafor")
+    entry = c.bibliography_entry(semafor, "apa")
+    assert entry.text == "What Xi Jinping’s new catchphrase means for China and the world. (2024, February 2). Semafor."
+    assert entry.markdown.endswith("*Semafor*.")
+    assert entry.text.count("catchphrase") == 1
+    assert c.in_text(semafor, "apa").text == "(“What Xi Jinping’s New Catchphrase Means for China and the World,” 2024)"
+
+
+def test_apa_missing_date_is_nd(docs):
+    assert bib(docs("xu-"), "apa").startswith("Xu, Y. (n.d.). Explaining China’s Focus")
+    assert c.in_text(docs("xu-"), "apa", paragraph=2).text == "(Xu, n.d., para. 2)"
+
+
+# --- MLA: full name, no date position after author, paragraph as "par." -------------------------------------------
+
+
+def test_mla_full_name_and_in_text_without_stray_title(docs):
+    hass = docs("brookings")
+    assert bib(hass, "mla") == "Hass, Ryan. “Ryan Hass on China’s ‘New Quality Productive Forces.’” Brookings Institution."
+    assert c.in_text(hass, "mla", paragraph=4).text == "(Hass, par. 4)"
+    semafor = docs("semafor")
+    assert bib(semafor, "mla") == "“What Xi Jinping’s New Catchphrase Means for China and the World.” Semafor, 2 Feb. 2024."
+    assert c.in_text(semafor, "mla").text == "(“What Xi Jinping’s New Catchphrase Means for China and the World”)"
+
+
+# --- GB/T 7714-2015: uppercase family name + initials, type code, Anon/佚名 --------------------------------------------
+
+
+def test_gb7714_author_date(docs):
+    assert bib(docs("rainey"), "gb7714") == "RAINEY J, 2024. A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)[EB]."
+    assert c.in_text(docs("rainey"), "gb7714").text == "(Rainey, 2024)"
+    # a newspaper article keeps its [N] type code even without a URL; an English work without author is "Anon"
+    assert bib(docs("semafor"), "gb7714") == "Anon, 2024. What Xi Jinping’s new catchphrase means for China and the world[N]. Semafor, 2024-02-02."
+
+
+def test_gb7714_chinese_document_uses_chinese_terms():
+    doc = Document("zh", title="加快发展新质生产力", outlet="人民日报", published="2024-03-01", language="zh-CN",
+                   url="http://example.cn/a")
+    entry = bib(doc, "gb7714")
+    assert entry.startswith("佚名, 2024. 加快发展新质生产力[N/OL]. 人民日报, 2024-03-01.")
+    person = Document("zh2", title="加快发展新质生产力", author="习近平", outlet="求是", published="2024", language="zh")
+    assert c.in_text(person, "gb7714").text == "(习近平, 2024)"
+    assert bib(person, "gb7714-numeric").startswith("[1]习近平. 加快发展新质生产力[EB]. 2024")
+
+
+# --- CSL-JSON, BibTeX, style names ----------------------------------------------------------------------------------
+
+
+def test_csl_json_fields(docs):
+    item = c.csl_json(docs("rainey"))
+    assert item["author"] == [{"family": "Rainey", "given": "Jacque"}]
+    assert item["issued"] == {"date-parts": [[2024, 5, 20]]}
+    assert "container-title" not in item and "URL" not in item  # nothing invented
+    semafor = c.csl_json(docs("semafor"))
+    assert semafor["type"] == "article-newspaper" and semafor["container-title"] == "Semafor"
+    json.dumps(semafor)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Jacque Rainey", {"family": "Rainey", "given": "Jacque"}),
+        ("Yanzi Xu", {"family": "Xu", "given": "Yanzi"}),
+        ("Xi Jinping", {"family": "Xi", "given": "Jinping"}),
+        ("Rainey, Jacque", {"family": "Rainey", "given": "Jacque"}),
+        ("Ludwig van Beethoven", {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}),
+        ("习近平", {"literal": "习近平"}),
+        ("Xinhua News Agency", {"literal": "Xinhua News Agency"}),
+    ],
+)
+def test_parse_person(raw, expected):
+    assert c.parse_person(raw) == expected
+
+
+def test_dates():
+    assert c.date_parts("2024-05") == {"date-parts": [[2024, 5]]}
+    assert c.date_parts("2024") == {"date-parts": [[2024]]}
+    assert c.date_parts("") is None
+    partial = Document("p", title="T", author="Ann Lee", published="2024-05")
+    assert bib(partial, "apa").startswith("Lee, A. (2024, May).")
+
+
+def test_bibtex(docs):
+    entry = c.bibtex(docs("semafor"))
+    assert entry.startswith("@article{semafor-2024-xi-catchphrase,")
+    assert "journal = {Semafor}" in entry and "year = {2024}" in entry and "author" not in entry
+    assert "author = {Rainey, Jacque}" in c.bibtex(docs("rainey"))
+    assert r"\&" in c.bibtex(Document("x", title="R&D 100%"))
+
+
+def test_unknown_style_lists_choices():
+    with pytest.raises(NpfError) as err:
+        c.resolve_style("harvard")
+    assert err.value.exit_code == 2 and "chicago-author-date" in str(err.value)
+    assert c.resolve_style("modern-language-association").name == "mla"
+
+
+# --- the citeproc-py fixes, each on a minimal style --------------------------------------------------------------
+
+
+def _style(body: str, **root_attrs) -> str:
+    attrs = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in root_attrs.items())
+    return (
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" ' + attrs + '>'
+        "<info><title>t</title><id>t</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
+        '<citation><layout><text value="x"/></layout></citation>'
+        f"<bibliography><layout>{body}</layout></bibliography></style>"
+    )
+
+
+def _render(style_xml: str, item: dict) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    from npf_tui.core.csl import fixes
+
+    fixes.apply()
+    import io
+
+    style = CitationStylesStyle(io.BytesIO(style_xml.encode()), validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return str(bibliography.bibliography()[0])
+
+
+ITEM = {"id": "a", "type": "article-newspaper", "title": "On “New” Forces", "author": [{"family": "Rainey", "given": "Jacque"}]}
+
+
+def test_fix_initialize_false_keeps_given_name():
+    body = '<names variable="author"><name initialize="false" name-as-sort-order="all"/></names>'
+    assert _render(_style(body, initialize_with=". "), ITEM) == "Rainey, Jacque"
+    body_init = '<names variable="author"><name name-as-sort-order="all"/></names>'
+    assert _render(_style(body_init, initialize_with=". "), ITEM) == "Rainey, J."
+
+
+def test_fix_label_and_group_of_empty_variable_are_suppressed():
+    body = '<group delimiter=" "><choose><if type="article-newspaper"><text variable="edition"/><label variable="edition"/></if></choose></group>'
+    assert _render(_style(body + '<text variable="title" prefix=" "/>'), ITEM).strip() == "On “New” Forces"
+    # a group whose only variable sits in an untaken branch still prints its constant text
+    body = '<group prefix="[" suffix="]"><text value="N"/><choose><if variable="URL"><text variable="URL"/></if></choose></group>'
+    assert _render(_style(body), ITEM) == "[N]"
+
+
+def test_fix_substituted_title_is_not_repeated():
+    body = (
+        '<group delimiter=". "><names variable="editor"><substitute><text macro="t"/></substitute></names>'
+        '<text macro="t"/></group>'
+    )
+    xml = _style(body).replace("<citation>", '<macro name="t"><text variable="title"/></macro><citation>')
+    assert _render(xml, {**ITEM, "author": []}) == "On “New” Forces"
+
+
+def test_fix_punctuation_in_quote_and_nested_quotes():
+    body = '<group delimiter=". "><text variable="title" quotes="true"/><text value="Next"/></group>'
+    assert _render(_style(body), ITEM) == "“On ‘New’ Forces.” Next"
+    assert _render(_style(body, default_locale="en-GB"), ITEM) == "‘On “New” Forces’. Next"
