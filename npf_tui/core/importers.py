@@ -129,7 +129,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
         readings.append((encoding, text, cjk, _chinese_commonness(text) if cjk else 0.0))
     chinese = [r for r in readings if r[2] >= 2 and r[3] >= 0.8]
     if chinese:
-        best = max(chinese, key=lambda r: r[3])
+        # On a tie (very short texts) GB18030 wins: mainland sources are the commoner case.
+        best = max(chinese, key=lambda r: (r[3], r[0] == "gb18030", r[0] in _CHINESE_FAMILY))
         return best[1], best[0]
     for encoding, text, cjk, common in readings:
         if encoding in guesses and (cjk < 2 or common >= 0.5):
@@ -160,13 +161,17 @@ def _bad_char_ratio(text: str) -> float:
 
 
 def _chinese_commonness(text: str) -> float:
-    """Share of the text's ideographs that are among the 3,755 most common Chinese characters (after t2s conversion)."""
+    """Share of the text's non-ASCII letters that are among the 3,755 most common Chinese characters (after t2s).
+
+    Counting every non-ASCII letter (not only ideographs) makes Korean or Japanese misreadings, which mix a few
+    ideographs with Hangul or kana, score low.
+    """
     import opencc
 
-    ideographs = "".join(_CJK.findall(text))[:20_000]
-    if not ideographs:
+    letters = [ch for ch in text[:40_000] if ord(ch) > 127 and ch.isalpha()]
+    if not letters:
         return 0.0
-    simplified = opencc.OpenCC("t2s").convert(ideographs)
+    simplified = opencc.OpenCC("t2s").convert("".join(letters))
     common = 0
     for ch in simplified:
         try:
