@@ -31,6 +31,9 @@ APT_PACKAGES = [
     "groff-base", "man-db", "ripgrep", "manpages-zh", "manpages", "manpages-dev", "perl-doc", "libssl-doc",
     "libx11-doc", "tcl8.6-doc", "tk8.6-doc", "libcurl4-doc", "gnutls-doc", "zsh-common", "git-man",
 ]
+#: Only the ~100 MB corpus draws on these (all other English pages run out at ~76 MB); keeping them out of the
+#: 20 MB pool keeps the 20 MB sample the same whether or not they are installed.
+EXTRA_100MB_PACKAGES = ["erlang-manpages", "liblapack-doc", "tcllib"]
 SEED = 20240601
 SIZES = {"20mb": 20_000_000, "100mb": 100_000_000}
 _SECTION = re.compile(r"^(?P<name>.+)\.(?P<sec>[0-9n][a-z0-9]*)\.gz$")
@@ -40,11 +43,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;]*m")
 _TYPOGRAPHY = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'"})
 
 
-def install_packages() -> None:
+def install_packages(size: str = "all") -> None:
     """apt-get install the packages the corpus comes from (needs root and Debian's archive)."""
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    packages = APT_PACKAGES + (EXTRA_100MB_PACKAGES if size != "20mb" else [])
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *APT_PACKAGES], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], check=True, env=env)
 
 
 def package_owners() -> dict[str, str]:
@@ -79,15 +83,15 @@ def is_real_page(path: Path) -> bool:
     return not (head.startswith(b".so ") and len(head) < 200)
 
 
-def candidate_pages(owners: dict[str, str], local: set[str]) -> tuple[list[Path], list[Path]]:
-    """(Chinese pages, English pages) as sorted lists of .gz paths."""
+def candidate_pages(owners: dict[str, str], local: set[str]) -> tuple[list[Path], list[Path], list[Path]]:
+    """(Chinese pages, English pages, English pages of the 100 MB-only packages) as sorted lists of .gz paths."""
     zh = sorted(p for loc in ("zh_CN", "zh_TW") for p in (MAN_ROOT / loc).glob("man*/*.gz") if is_real_page(p))
-    en = []
+    en, extra = [], []
     for path in sorted(MAN_ROOT.glob("man*/*.gz")):
-        owner = owners.get(str(path), "")
-        if owner and owner.split(" ")[0] not in local and is_real_page(path):
-            en.append(path)
-    return zh, en
+        package = owners.get(str(path), "").split(" ")[0]
+        if package and package not in local and is_real_page(path):
+            (extra if package in EXTRA_100MB_PACKAGES else en).append(path)
+    return zh, en, extra
 
 
 def decode_roff(raw: bytes) -> str:
@@ -150,8 +154,10 @@ def render_all(paths: list[Path], jobs: int) -> dict[str, list[str]]:
 def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
     """Write corpus-<size>/ under out_root: every Chinese page, then English pages in seeded order up to the size."""
     owners, local = package_owners(), local_packages()
-    zh, en = candidate_pages(owners, local)
+    zh, en, extra = candidate_pages(owners, local)
     random.Random(SEED).shuffle(en)
+    random.Random(SEED).shuffle(extra)
+    en_pool = en + (extra if size != "20mb" else [])
     target = SIZES[size]
     out = out_root / f"corpus-{size}"
     if out.exists():
@@ -177,10 +183,10 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
             add(path, rendered[str(path)])
     zh_bytes = total
     chunk = 256
-    for start in range(0, len(en), chunk):
+    for start in range(0, len(en_pool), chunk):
         if total >= target:
             break
-        batch = en[start:start + chunk]
+        batch = en_pool[start:start + chunk]
         rendered = render_all(batch, jobs)
         for path in batch:
             if total >= target:
@@ -188,7 +194,7 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
             if str(path) in rendered:
                 add(path, rendered[str(path)])
     stats = {"size": size, "documents": n_docs, "paragraphs": n_paras, "bytes": total, "zh_bytes": zh_bytes,
-             "zh_pages_available": len(zh), "en_pages_available": len(en), "seed": SEED,
+             "zh_pages_available": len(zh), "en_pages_available": len(en_pool), "seed": SEED,
              "target_bytes": target, "reached_target": total >= target,
              "manifest_sha1": hashlib.sha1("\n".join("\t".join(m) for m in manifest).encode()).hexdigest()}
     (out_root / f"corpus-{size}.manifest.tsv").write_text(
@@ -206,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=WORK)
     args = parser.parse_args(argv)
     if not args.no_install:
-        install_packages()
+        install_packages(args.size)
     for size in SIZES if args.size == "all" else [args.size]:
         print(json.dumps(build(size, args.jobs, args.out), indent=2))
     return 0

@@ -30,6 +30,7 @@ class System:
     """The seam: build(corpus, work) -> stats; open(); search(q, limit) with snippets; matches(q) -> every passage."""
 
     name = "?"
+    has_index = True  # False for systems that scan the raw files at query time
 
     def __init__(self, corpus_dir: Path, work_dir: Path):
         """Remember where the corpus and this system's files are."""
@@ -127,10 +128,14 @@ class Fts5Trigram(System):
             shutil.rmtree(self.work_dir)
         self.work_dir.mkdir(parents=True)
         con = sqlite3.connect(self.work_dir / "fts.db")
-        con.execute("CREATE VIRTUAL TABLE p USING fts5(doc_id UNINDEXED, para UNINDEXED, text, tokenize='trigram')")
-        con.executemany("INSERT INTO p(doc_id, para, text) VALUES (?, ?, ?)", _paragraph_rows(self.corpus_dir))
+        # An external-content table: LIKE on the FTS5 table itself returns nothing for 2-character Chinese
+        # patterns in SQLite 3.40, so short terms are scanned on the plain table instead.
+        con.execute("CREATE TABLE para(id INTEGER PRIMARY KEY, doc_id TEXT, para INTEGER, text TEXT)")
+        con.execute("CREATE VIRTUAL TABLE p USING fts5(text, content='para', content_rowid='id', tokenize='trigram')")
+        con.executemany("INSERT INTO para(doc_id, para, text) VALUES (?, ?, ?)", _paragraph_rows(self.corpus_dir))
+        con.execute("INSERT INTO p(p) VALUES ('rebuild')")
         con.commit()
-        count = con.execute("SELECT count(*) FROM p").fetchone()[0]
+        count = con.execute("SELECT count(*) FROM para").fetchone()[0]
         con.close()
         return {"paragraphs": count, "sqlite_version": sqlite3.sqlite_version}
 
@@ -161,7 +166,7 @@ class Fts5Trigram(System):
             ands = []
             for term in group:
                 if len(term.text) >= 3:
-                    clause = "rowid IN (SELECT rowid FROM p WHERE p MATCH ?)"
+                    clause = "id IN (SELECT rowid FROM p WHERE p MATCH ?)"
                     params.append(_fts_string(term.text))
                 else:
                     clause = "text LIKE ?"
@@ -176,11 +181,11 @@ class Fts5Trigram(System):
         native = self._native(groups)
         if native is not None:
             rows = self.con.execute(
-                "SELECT doc_id, para, snippet(p, 2, '[', ']', '…', 24) FROM p WHERE p MATCH ? ORDER BY rank LIMIT ?",
-                (native, limit)).fetchall()
+                "SELECT para.doc_id, para.para, snippet(p, 0, '[', ']', '…', 24) FROM p JOIN para ON para.id = p.rowid"
+                " WHERE p MATCH ? ORDER BY rank LIMIT ?", (native, limit)).fetchall()
             return [Found(d, n, s) for d, n, s in rows]
         where, params = self._where(groups)
-        rows = self.con.execute(f"SELECT doc_id, para, text FROM p WHERE {where} LIMIT ?", (*params, limit)).fetchall()
+        rows = self.con.execute(f"SELECT doc_id, para, text FROM para WHERE {where} LIMIT ?", (*params, limit)).fetchall()
         terms = [re.escape(t.text) for g in groups for t in g if not t.negated]
         pattern = re.compile("|".join(terms), re.IGNORECASE) if terms else None
         return [Found(d, n, pattern.sub(lambda m: f"[{m.group(0)}]", text) if pattern else text)
@@ -191,10 +196,11 @@ class Fts5Trigram(System):
         groups = parse_boolean(query)
         native = self._native(groups)
         if native is not None:
-            rows = self.con.execute("SELECT doc_id, para FROM p WHERE p MATCH ?", (native,))
+            rows = self.con.execute("SELECT para.doc_id, para.para FROM p JOIN para ON para.id = p.rowid"
+                                    " WHERE p MATCH ?", (native,))
         else:
             where, params = self._where(groups)
-            rows = self.con.execute(f"SELECT doc_id, para FROM p WHERE {where}", params)
+            rows = self.con.execute(f"SELECT doc_id, para FROM para WHERE {where}", params)
         return {(d, n) for d, n in rows}
 
 
@@ -202,6 +208,7 @@ class Ripgrep(System):
     """ripgrep over the raw corpus files: fixed strings; Latin terms case-insensitive as whole words; no index."""
 
     name = "ripgrep"
+    has_index = False
 
     def build(self) -> dict:
         """Nothing to build; the line-to-paragraph map used to score answers is made in open()."""
