@@ -335,7 +335,8 @@ def bibtex(doc: Document) -> str:
     if doc.language:
         fields.append(("langid", {"en": "english", "zh": "chinese"}.get(doc.language[:2].lower(), doc.language)))
     key = re.sub(r"[^A-Za-z0-9_:-]+", "-", doc.doc_id).strip("-") or "doc"
-    body = ",\n".join(f"  {name} = {{{value}}}" if not value.startswith("{") else f"  {name} = {{{value}}}" for name, value in fields)
+    # the title is braced twice on purpose: BibTeX styles then keep its capitalisation as written
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
