@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
+import zlib
 import os
 import shutil
 import threading
@@ -84,13 +86,18 @@ class Manifest:
     userdict_key: str
     glossary_stamp: list[int]
     docs: dict[str, DocEntry]
+    #: Whoosh files of the committed index: name -> [size, crc32]. Checked on open, so a truncated, emptied or
+    #: overwritten segment is found before it can give wrong results (an older manifest without it: not checked).
+    files: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, gen_dir: Path) -> "Manifest":
         """Read a generation's manifest (raises on anything malformed)."""
         raw = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
         docs = {k: DocEntry(**v) for k, v in raw["docs"].items()}
-        return cls(raw["schema_version"], raw["corpus_dir"], raw["userdict_key"], raw["glossary_stamp"], docs)
+        files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
+        return cls(raw["schema_version"], raw["corpus_dir"], raw["userdict_key"], raw["glossary_stamp"], docs,
+                   files)
 
     def save(self, gen_dir: Path) -> None:
         """Write the manifest atomically."""
@@ -100,6 +107,7 @@ class Manifest:
             "userdict_key": self.userdict_key,
             "glossary_stamp": self.glossary_stamp,
             "docs": {k: v.to_json() for k, v in sorted(self.docs.items())},
+            "files": self.files,
         }
         atomic_write_text(gen_dir / MANIFEST, json.dumps(data, ensure_ascii=False))
 
@@ -149,12 +157,13 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
 
 @contextmanager
 def write_lock(index_root: Path, wait: float = LOCK_WAIT_SECONDS, on_wait=None):
-    """Hold the index folder's writer lock (another npf process writing makes us wait, then fail clearly)."""
+    """Hold the index folder's writer lock (another npf process writing makes us wait, then fail clearly).
+
+    flock, not a lock file: the kernel releases it when the holder dies (kill -9, SIGHUP), so no stale lock blocks
+    the next writer; the .lock file itself stays and is harmless.
+    """
     index_root.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = open(index_root / ".lock", "a+")
-    except OSError as exc:
-        raise IndexError_(f"cannot write the index folder {index_root} ({exc.strerror})") from None
+    handle = open(index_root / ".lock", "a+")  # an OSError here (read-only folder) is the caller's to judge
     deadline = time.monotonic() + wait
     told = False
     try:
@@ -272,8 +281,10 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
             raise
         (gen_dir / USERDICT).write_text("\n".join(scan.userdict), encoding="utf-8")
         _update_entities(gen_dir, docs, scan.glossary, None, ())
+        # Whoosh does not fsync its segments: do it before CURRENT can point at them (power loss safety).
+        files = whoosh_files(gen_dir, fsync=True)
         Manifest(SCHEMA_VERSION, str(scan.corpus_dir.resolve()), scan.userdict_key, scan.glossary_stamp,
-                 entries).save(gen_dir)
+                 entries, files).save(gen_dir)
         fsync_dir(gen_dir)
         previous = current_generation(index_root)
         atomic_write_text(index_root / CURRENT_FILE, gen_dir.name + "\n")
@@ -285,10 +296,62 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
 
 
 def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
-    """Delete generations other than the live one and the one before it (an open reader may still use that)."""
+    """Delete generations other than the live one and the one before it (an open reader may still use that),
+    and temporary files of killed writers (called under the writer lock, so no live writer owns them)."""
     for child in index_root.iterdir():
         if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
+        elif child.is_file() and child.name.startswith(f".{CURRENT_FILE}.") and child.name.endswith(".tmp"):
+            child.unlink(missing_ok=True)
+
+
+#: Files of Whoosh's committed index: the table of contents and the segment files it names.
+_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+#: Above this total size, opening checks file sizes only (a full checksum would slow every start).
+CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
+
+
+def whoosh_files(gen_dir: Path, fsync: bool = False) -> dict[str, list[int]]:
+    """name -> [size, crc32] of the files of the committed Whoosh index in a generation (orphans left out)."""
+    tocs = sorted((int(m.group(1)), name) for name in os.listdir(gen_dir) if (m := _TOC_RE.match(name)))
+    if not tocs:
+        return {}
+    ix = whoosh_index.open_dir(str(gen_dir))
+    segids = [seg.segid for seg in ix._read_toc().segments]  # noqa: SLF001 - Whoosh has no public segment list
+    table: dict[str, list[int]] = {}
+    for name in sorted(os.listdir(gen_dir)):
+        if name == tocs[-1][1] or any(name.startswith(f"MAIN_{segid}.") for segid in segids):
+            table[name] = [*_crc_file(gen_dir / name, fsync)]
+    return table
+
+
+def _crc_file(path: Path, fsync: bool = False) -> tuple[int, int]:
+    """(size, crc32) of a file, read in blocks; optionally fsynced."""
+    crc, size = 0, 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+        if fsync:
+            os.fsync(handle.fileno())
+    return size, crc
+
+
+def files_intact(gen_dir: Path, manifest: Manifest) -> bool:
+    """The committed Whoosh files are those the manifest recorded: same names, sizes and (when affordable) CRCs."""
+    if not manifest.files:
+        return True  # a manifest from before file checks: only the passage count is checked
+    total = sum(size for size, _ in manifest.files.values())
+    for name, (size, crc) in manifest.files.items():
+        path = gen_dir / name
+        try:
+            if path.stat().st_size != size:
+                return False
+            if total <= CHECKSUM_MAX_BYTES and _crc_file(path) != (size, crc):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
@@ -358,6 +421,7 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
         manifest.docs.pop(doc_id, None)
     manifest.glossary_stamp = scan.glossary_stamp
     _update_entities(gen_dir, docs, scan.glossary, set(changed), removed)
+    manifest.files = whoosh_files(gen_dir, fsync=True)
     manifest.save(gen_dir)
     pending_path.unlink(missing_ok=True)
     return manifest
@@ -367,66 +431,95 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                  notices: list[str] | None = None) -> tuple[Path, Manifest, CorpusScan]:
     """Return an up-to-date (generation folder, manifest, corpus scan), building or updating as needed.
 
-    A read-only index folder that is stale is used as it is (with a notice): searching must keep working.
+    Looking costs no lock; any write happens under the writer lock, after looking again (another process may have
+    built, synced or repaired the index while we waited). An index folder that cannot be written (read-only, full)
+    and is merely stale is used as it is, with a notice: searching must keep working.
     """
     notices = notices if notices is not None else []
     index_root = Path(index_root)
     scan = scan_corpus(corpus_dir)
-    gen = None if rebuild else current_generation(index_root)
-    manifest = None
-    reason = "rebuild requested" if rebuild else ""
-    if gen is not None:
-        try:
-            manifest = Manifest.load(gen)
-            reason = needs_rebuild(scan, manifest)
-            if not reason and not _index_healthy(gen, manifest):
-                reason = "the index folder is damaged"
-        except (OSError, ValueError, KeyError, TypeError):
-            reason = "the index folder is damaged"
-    elif not rebuild:
-        reason = "no index yet" if not (index_root / CURRENT_FILE).exists() else "the index folder is damaged"
-    if reason:
-        if reason not in ("no index yet", "rebuild requested"):
-            notices.append(f"rebuilding the index: {reason}")
-        try:
-            with write_lock(index_root, on_wait=lambda m: notices.append(m)):
-                # Someone else may have finished a build while we waited for the lock.
-                gen2 = None if rebuild else current_generation(index_root)
-                if gen2 is not None and gen2 != gen:
-                    return ensure_index(corpus_dir, index_root, progress=progress, cancel=cancel, notices=notices)
-                gen = build(scan, index_root, progress=progress, cancel=cancel)
-                notices.extend(f"skipped {reason}" for reason in scan.skipped)
-        except OSError as exc:
-            raise IndexError_(f"cannot write the index folder {index_root} ({exc.strerror or exc})") from None
-        return gen, Manifest.load(gen), scan
-    changed, removed = changes(scan, manifest)
-    pending = (gen / PENDING).exists()
-    if changed or removed or pending:
-        try:
-            with write_lock(index_root, on_wait=lambda m: notices.append(m)):
-                manifest = Manifest.load(gen)  # re-read under the lock: another process may have synced
-                changed, removed = changes(scan, manifest)
-                if changed or removed or (gen / PENDING).exists():
+    gen, manifest, reason = (None, None, "rebuild requested") if rebuild else _inspect(index_root, scan)
+    if not reason and not _needs_sync(scan, gen, manifest):
+        use_user_words(scan.userdict)
+        notices.extend(f"skipped {why}" for why in scan.skipped)
+        return gen, manifest, scan
+    try:
+        with write_lock(index_root, on_wait=notices.append):
+            if not rebuild:
+                gen, manifest, reason = _inspect(index_root, scan)
+            if not reason and _needs_sync(scan, gen, manifest):
+                try:
+                    changed, removed = changes(scan, manifest)
                     manifest = sync(scan, gen, manifest, changed, removed, progress=progress, cancel=cancel)
-        except (OSError, whoosh_index.LockError) as exc:
-            if isinstance(exc, OSError) and not _is_readonly_error(exc):
-                raise IndexError_(f"cannot update the index in {index_root} ({exc.strerror or exc})") from None
-            notices.append("the index folder is read-only: searching the index as it was last built")
+                except (OSError, whoosh_index.LockError) as exc:
+                    if isinstance(exc, OSError) and not _is_cannot_write_error(exc):
+                        raise
+                    # The sync did not finish (pending.json stays, the next writer re-does it): keep searching what
+                    # was last committed, described by the manifest on disk.
+                    manifest = Manifest.load(gen)
+                    notices.append(f"the index could not be updated ({_why(exc)}): searching the index as it was "
+                                   "last built")
+                else:
+                    if not _index_healthy(gen, manifest):
+                        reason = "the index folder is damaged"
+            if reason:
+                if reason not in ("no index yet", "rebuild requested"):
+                    notices.append(f"rebuilding the index: {reason}")
+                gen = build(scan, index_root, progress=progress, cancel=cancel)
+                manifest = Manifest.load(gen)
+    except OSError as exc:
+        if reason or gen is None or manifest is None or not _is_cannot_write_error(exc):
+            raise IndexError_(f"cannot write the index folder {index_root} ({_why(exc)})") from None
+        # Not even the lock file can be made (read-only folder): the stale index is still readable.
+        notices.append(f"the index could not be updated ({_why(exc)}): searching the index as it was last built")
     use_user_words(scan.userdict)
-    notices.extend(f"skipped {reason}" for reason in scan.skipped)
+    notices.extend(f"skipped {why}" for why in scan.skipped)
     return gen, manifest, scan
 
 
-def _is_readonly_error(exc: OSError) -> bool:
-    """Permission or read-only file system errors (the index can still be read)."""
+def _inspect(index_root: Path, scan: CorpusScan) -> tuple[Path | None, Manifest | None, str]:
+    """(live generation, its manifest, why it must be rebuilt or '')."""
+    gen = current_generation(index_root)
+    if gen is None:
+        exists = (index_root / CURRENT_FILE).exists()
+        return None, None, "the index folder is damaged" if exists else "no index yet"
+    try:
+        manifest = Manifest.load(gen)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return gen, None, "the index folder is damaged"
+    reason = needs_rebuild(scan, manifest)
+    # While a sync is pending (its writer died between Whoosh's commit and the manifest) the files and the manifest
+    # may disagree by design: the sync re-does those documents and the files are checked after it.
+    if not reason and not (gen / PENDING).exists() and not _index_healthy(gen, manifest):
+        reason = "the index folder is damaged"
+    return gen, manifest, reason
+
+
+def _needs_sync(scan: CorpusScan, gen: Path, manifest: Manifest) -> bool:
+    """The corpus changed since the manifest, or an interrupted sync must be finished."""
+    changed, removed = changes(scan, manifest)
+    return bool(changed or removed or (gen / PENDING).exists())
+
+
+def _why(exc: BaseException) -> str:
+    """The short reason of an OS error ('No space left on device')."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _is_cannot_write_error(exc: OSError) -> bool:
+    """Errors of a folder that can be read but not written: permissions, read-only file system, full disk or quota.
+    The index can still be searched as it is."""
     import errno
 
-    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
 def _index_healthy(gen: Path, manifest: Manifest) -> bool:
-    """Cheap integrity check: Whoosh can open the generation and it holds the passages the manifest expects."""
+    """Integrity check on open: the committed Whoosh files are those recorded (size and CRC), Whoosh can open them
+    and they hold the passages the manifest expects."""
     try:
+        if not files_intact(gen, manifest):
+            return False
         ix = whoosh_index.open_dir(str(gen))
         return ix.doc_count() == manifest.paragraph_count()
     except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild

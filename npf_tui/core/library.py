@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import corpus as corpus_mod
-from .errors import DocumentNotFound, IndexError_
+from .errors import DocumentNotFound, IndexError_, NpfError
 from .glossary import BilingualPair, GlossaryEntry
 from .highlight import match_spans, snippet
 from .index import DocEntry, Manifest, ensure_index, open_whoosh
@@ -25,13 +25,15 @@ class Library:
 
     Attributes: corpus_dir, index_dir, gen_dir (the live index generation: per-index stores such as entities live
     there), glossary, pairs (mined from the text), catalog (doc_id → manifest entry with metadata, cheap),
-    notices (what happened while opening, e.g. "rebuilding the index: …").
+    notices (what happened while opening, e.g. "rebuilding the index: …"), stale (True when the last open or refresh
+    could not update the index — read-only or full disk — so new corpus files are not searchable yet).
     """
 
     def __init__(self, corpus_dir: Path, index_dir: Path):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.notices: list[str] = []
+        self.stale = False
         self.glossary: list[GlossaryEntry] = []
         self.gen_dir: Path | None = None
         self._manifest: Manifest | None = None
@@ -51,8 +53,12 @@ class Library:
 
     def _load(self, progress=None, cancel=None, rebuild=False) -> None:
         """(Re)open the index generation and everything derived from its manifest."""
+        notices: list[str] = []
         gen, manifest, scan = ensure_index(self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress,
-                                           cancel=cancel, notices=self.notices)
+                                           cancel=cancel, notices=notices)
+        self.notices.extend(notices)
+        # The index could not be brought up to date (read-only or full disk): it is searched as last built.
+        self.stale = any(n.startswith("the index could not be updated") for n in notices)
         with self._lock:
             if self._searcher is not None and gen == self.gen_dir:
                 self._searcher = self._searcher.refresh()
@@ -135,13 +141,43 @@ class Library:
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
         with self._lock:
-            compiled = QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
-            results = self._searcher.search(compiled.query, limit=limit)
-            total = len(results)
-            hits = [self._hit(r, r.score, compiled.literals) for r in results]
+            notice = ""
+            # Damage the open-time check cannot see (a segment changed after we opened it, a generation deleted
+            # under a long-running reader) makes Whoosh raise from deep inside. Recover instead of a traceback:
+            # first reopen the live generation (re-checked, rebuilt if damaged), then force a rebuild, then give up
+            # with one clear line. Problems of the query itself are NpfErrors and pass straight through.
+            for attempt in range(3):
+                try:
+                    compiled = QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+                    results = self._searcher.search(compiled.query, limit=limit)
+                    total = len(results)
+                    hits = [self._hit(r, r.score, compiled.literals) for r in results]
+                    break
+                except NpfError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - see above
+                    if attempt == 2:
+                        raise IndexError_(f"the index in {self.index_dir} cannot be searched "
+                                          f"({type(exc).__name__}: {exc}); try 'npf index --rebuild'") from None
+                    notice = "the index was damaged and has been rebuilt"
+                    self._reopen(rebuild=attempt == 1)
         took = (time.perf_counter() - started) * 1000
+        notice = "; ".join(n for n in (compiled.notice, notice) if n)
         return SearchResult(query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2),
-                            hits=hits, notice=compiled.notice)
+                            hits=hits, notice=notice)
+
+    def _reopen(self, rebuild: bool = False) -> None:
+        """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to)."""
+        with self._lock:
+            if self._searcher is not None:
+                try:
+                    self._searcher.close()
+                except Exception:  # noqa: BLE001 - closing a damaged index may fail too; we are replacing it
+                    pass
+            self._searcher = None
+            self.gen_dir = None
+            self._docs.clear()
+            self._load(rebuild=rebuild)
 
     def _hit(self, stored, score: float, literals: Literals) -> Hit:
         """A search hit with its metadata, match spans and snippet."""
