@@ -1,0 +1,404 @@
+"""The npf Textual application: opens the library in a worker, routes between screens, copies quotes, imports files."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..core.errors import Cancelled, NpfError
+from ..core.models import Document
+from .screens.filters import FilterDialog
+from .screens.help import HelpScreen, binding_rows
+from .screens.import_prompt import ImportPrompt
+from .screens.reader import ReaderScreen, document_matches
+from .screens.search import SearchScreen
+from .screens.style_picker import StylePicker
+from .widgets.entities import EntityList
+from .widgets.reader import ParagraphList, ReaderPane
+from .widgets.results import ResultList
+
+#: Seconds between quiet checks of the corpus folder for new, edited or removed files.
+REFRESH_INTERVAL = 30.0
+
+
+class NpfCommands(Provider):
+    """Every npf action available on the current screen, for the command palette (ctrl+p)."""
+
+    async def discover(self) -> Hits:
+        """All commands, when nothing is typed yet."""
+        for name, help_text, callback in self.app.palette_commands(self.screen):
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Commands whose name fuzzily matches what was typed."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self.app.palette_commands(self.screen):
+            score = matcher.match(f"{name} {help_text}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class NpfApp(App):
+    """The terminal reader over one Library (opened here in a worker, or handed in already open)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "npf"
+    COMMANDS = App.COMMANDS | {NpfCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", show=False, id="npf.quit"),
+        Binding("question_mark", "help", "Help", id="npf.help"),
+        Binding("c", "citation_style", "Citation style", show=False, id="npf.citation_style"),
+        Binding("i,a", "import_files", "Import files", show=False, id="npf.import"),
+        Binding("ctrl+r", "refresh_library", "Reload corpus", show=False, id="npf.refresh"),
+    ]
+
+    def __init__(self, corpus_dir: Path | None = None, index_dir: Path | None = None, *, library=None,
+                 timings: bool = True, debounce: float = 0.25, auto_refresh: bool = True) -> None:
+        """Give the corpus and index folders (opened in a worker) or an already opened `library` (tests).
+
+        `timings` shows search times (off for deterministic snapshots); `auto_refresh` checks the corpus folder
+        every REFRESH_INTERVAL seconds so documents added elsewhere appear without a restart.
+        """
+        super().__init__()
+        if library is None and corpus_dir is None:
+            raise ValueError("NpfApp needs corpus_dir/index_dir or an opened library")
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else library.corpus_dir
+        self.index_dir = Path(index_dir) if index_dir else library.index_dir
+        self.library = None
+        self._given_library = library
+        self.entity_store = None
+        self.timings = timings
+        self.debounce = debounce
+        self.watch_corpus = auto_refresh
+        self.cancel_event = threading.Event()
+        self.settings = self._load_settings()
+        self.style_name = self.settings.default_style if self.settings else "chicago-author-date"
+        self.search_screen = SearchScreen(debounce=debounce, timings=timings)
+
+    # -- start-up ---------------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        """Paint the search screen at once; open the library behind it."""
+        self.install_screen(ReaderScreen(), name="reader")
+        self.push_screen(self.search_screen)
+        self._open_library()
+        if self.watch_corpus:
+            self.set_interval(REFRESH_INTERVAL, partial(self.action_refresh_library, quiet=True))
+
+    def on_unmount(self) -> None:
+        """Stop slow work; close a library we opened ourselves."""
+        self.cancel_event.set()
+        if self.library is not None and self._given_library is None:
+            self.library.close()
+
+    @work(thread=True, exclusive=True, group="library")
+    def _open_library(self) -> None:
+        """Open (building or updating the index when needed) and warm up the search, reporting progress."""
+        def progress(done: int, total: int, message: str) -> None:
+            self._from_thread(self.search_screen.report_progress, done, total, message)
+
+        try:
+            lib = self._given_library
+            if lib is None:
+                from ..core.library import Library
+
+                progress(0, 0, f"Opening the index in {self.index_dir}…")
+                lib = Library.open(self.corpus_dir, self.index_dir, progress=progress, cancel=self.cancel_event)
+            if lib.catalog:
+                progress(0, 0, "Loading the Chinese dictionary…")
+                lib.search("warm up", limit=1)  # the first search loads jieba; better here than on a keystroke
+            store = self._load_entities(lib)
+        except Cancelled:
+            return
+        except NpfError as exc:
+            self._from_thread(self.search_screen.library_failed, str(exc))
+            return
+        except Exception as exc:  # a bug or an OS error must reach the screen, never a frozen spinner
+            self._from_thread(self.search_screen.library_failed, f"{type(exc).__name__}: {exc}")
+            return
+        self._from_thread(self._library_ready, lib, store)
+
+    def _from_thread(self, callback, *args, **kwargs) -> None:
+        """call_from_thread that is quiet when the app has already gone."""
+        try:
+            self.call_from_thread(callback, *args, **kwargs)
+        except RuntimeError:
+            pass
+
+    @staticmethod
+    def _load_entities(lib):
+        """The entity store of the library's index generation (None when the entities module is unavailable)."""
+        try:
+            from ..core.entities import load_entity_store
+        except ImportError:
+            return None
+        return load_entity_store(lib.gen_dir) if lib.gen_dir else None
+
+    def _library_ready(self, lib, store) -> None:
+        """Hand the library to the screens."""
+        self.library = lib
+        self.entity_store = store
+        for notice in lib.notices:
+            self.notify(notice, timeout=6)
+        lib.notices.clear()
+        self.search_screen.library_ready()
+
+    @staticmethod
+    def _load_settings():
+        """The user's settings, None when the settings module or file is unusable."""
+        try:
+            from ..core.settings import load_settings
+
+            return load_settings()
+        except (ImportError, NpfError):
+            return None
+
+    # -- moving between screens -------------------------------------------------------------------------------
+    @property
+    def reader_screen(self) -> ReaderScreen:
+        """The (installed, long-lived) reader screen."""
+        return self.get_screen("reader")
+
+    def on_result_list_open(self, message: ResultList.Open) -> None:
+        """Open a hit in the reader (current or other pane)."""
+        if self.library is None:
+            return
+        self._load_document(message.hit.doc_id, message.hit.paragraph, self.search_screen.query_text,
+                            message.other_pane)
+
+    @work(thread=True, exclusive=True, group="document")
+    def _load_document(self, doc_id: str, paragraph: int, query: str, other: bool) -> None:
+        """Read the document and find the query's matches in it, off the UI thread."""
+        try:
+            doc = self.library.document(doc_id)
+            matches = document_matches(self.library, query, doc, self.cancel_event)
+        except NpfError as exc:
+            self._from_thread(self.notify, str(exc), severity="error")
+            return
+        self._from_thread(self._show_document, doc, paragraph, matches, query, other)
+
+    async def _show_document(self, doc: Document, paragraph: int, matches, query: str, other: bool) -> None:
+        """Switch to the reader (composed on its first showing) with the document open."""
+        if self.screen is not self.reader_screen:
+            await self.push_screen("reader")
+        self.reader_screen.open_document(doc, paragraph, matches, query, other)
+
+    def action_show_reader(self) -> None:
+        """Back to the reader from the results (when a document is open)."""
+        if self.reader_screen.current.document is None:
+            self.notify("No document open yet: choose a result and press enter.", timeout=3)
+            return
+        if self.screen is not self.reader_screen:
+            self.push_screen("reader")
+
+    def on_reader_screen_back(self, message: ReaderScreen.Back) -> None:
+        """Escape in the reader: back to the results, keyboard on the list."""
+        if self.screen is self.reader_screen:
+            self.pop_screen()
+            results = self.search_screen.query_one(ResultList)
+            if results.display:
+                results.focus()
+
+    def on_reader_screen_entity_search(self, message: ReaderScreen.EntitySearch) -> None:
+        """Search the corpus for an entity under all its names (quoted, OR-ed)."""
+        names = list(dict.fromkeys(n.replace('"', "") for n in message.entity.names if n.strip()))
+        query = " OR ".join(f'"{n}"' for n in names) or f'"{message.entity.name}"'
+        if self.screen is self.reader_screen:
+            self.pop_screen()
+        self.search_screen.set_query(query)
+
+    # -- quotes -----------------------------------------------------------------------------------------------
+    def on_reader_screen_quote_requested(self, message: ReaderScreen.QuoteRequested) -> None:
+        """Copy a selection with its citation (formatted in a worker: citeproc takes a moment the first time)."""
+        self._copy_quote(message.selection)
+
+    @work(thread=True, group="quote")
+    def _copy_quote(self, selection) -> None:
+        """Format the quote, save it to the quotes file, put it on the clipboards, and say where it went."""
+        try:
+            from ..core import clipboard
+            from ..core.quotes import make_quote
+            from ..core.settings import Settings
+        except ImportError as exc:
+            self._from_thread(self.notify, f"quoting is not available: {exc}", severity="error")
+            return
+        settings = self.settings or Settings()
+        span = None if selection.whole else (selection.start, selection.end)
+        try:
+            quote = make_quote(selection.doc, selection.paragraph, span, style=self.style_name,
+                               fmt=settings.default_format)
+        except NpfError as exc:
+            self._from_thread(self.notify, str(exc), severity="error")
+            return
+        report = clipboard.copy(
+            quote.formatted, quotes_file=settings.quotes_path(), citation=quote.reference,
+            write_osc52=lambda text: self.call_from_thread(self.copy_to_clipboard, text),
+            source=f"{quote.doc_id} ¶{quote.paragraph}",
+        )
+        what = "paragraph" if selection.whole else "selection"
+        self._from_thread(self.notify, f"Quote ({what} ¶{selection.paragraph}, {quote.style}): {report.summary()}",
+                          title="Copied" if report.copied or report.saved else "Not copied",
+                          severity="information" if report.saved else "warning", timeout=6)
+
+    def action_citation_style(self) -> None:
+        """Pick the citation style for copied quotes (saved as the default)."""
+        try:
+            from ..core.citation import STYLES
+        except ImportError:
+            self.notify("citation styles are not available", severity="error")
+            return
+        styles = [(name, info.title) for name, info in STYLES.items()]
+        self.push_screen(StylePicker(styles, self.style_name), self._style_chosen)
+
+    def _style_chosen(self, name: str | None) -> None:
+        """Use (and save) the chosen style."""
+        if not name:
+            return
+        self.style_name = name
+        saved = ""
+        try:
+            from ..core.settings import Settings, save_settings
+
+            self.settings = self.settings or Settings()
+            self.settings.default_style = name
+            saved = f" (saved in {save_settings(self.settings)})"
+        except (ImportError, NpfError, OSError) as exc:
+            saved = f" (not saved: {exc})"
+        self.notify(f"Citation style: {name}{saved}", timeout=4)
+
+    # -- filters ----------------------------------------------------------------------------------------------
+    def action_filters(self) -> None:
+        """The filter dialog, with choices from the catalog."""
+        if self.library is None:
+            return
+        metas = [entry.meta for entry in self.library.catalog.values()]
+        values = {key: sorted({m.get(key, "") for m in metas} - {""}) for key in ("outlet", "author", "language")}
+        dialog = FilterDialog(values["outlet"], values["author"], values["language"],
+                              self.search_screen.current_filters())
+        self.push_screen(dialog, self._filters_chosen)
+
+    def _filters_chosen(self, terms: str | None) -> None:
+        """Put the chosen filters in the query."""
+        if terms is not None:
+            self.search_screen.apply_filters(terms)
+
+    # -- import and refresh -----------------------------------------------------------------------------------
+    def action_import_files(self) -> None:
+        """Ask for files or folders to import."""
+        if self.library is None:
+            self.notify("The library is still opening; try again in a moment.", timeout=3)
+            return
+        self.push_screen(ImportPrompt(self.corpus_dir), self._import_chosen)
+
+    def _import_chosen(self, paths: list[Path] | None) -> None:
+        """Start the import worker."""
+        if paths:
+            self.notify(f"Importing {len(paths)} path{'s' if len(paths) != 1 else ''}…", timeout=3)
+            self._import(paths)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, paths: list[Path]) -> None:
+        """Add the files to the corpus, refresh the index, and report."""
+        try:
+            from ..core.ingest import add_paths
+        except ImportError as exc:
+            self._from_thread(self.notify, f"importing is not available: {exc}", severity="error")
+            return
+        try:
+            report = add_paths(paths, self.corpus_dir, cancel=self.cancel_event)
+            self.library.refresh(cancel=self.cancel_event)
+            store = self._load_entities(self.library)
+        except Cancelled:
+            return
+        except NpfError as exc:
+            self._from_thread(self.notify, str(exc), title="Import failed", severity="error", timeout=8)
+            return
+        lines = [f"added {len(report.added)}"]
+        if report.duplicates:
+            lines.append(f"already there {len(report.duplicates)}")
+        problems = report.failed + report.not_added
+        if problems:
+            lines.append(f"failed {len(problems)}: " + "; ".join(f"{Path(p.source).name}: {p.reason}"
+                                                                for p in problems[:3]))
+        self._from_thread(self._after_refresh, store, ", ".join(lines), "warning" if problems else "information")
+
+    def _after_refresh(self, store, message: str, severity: str = "information") -> None:
+        """New documents are searchable: tell the screens."""
+        self.entity_store = store
+        self.search_screen.library_ready()
+        self.reader_screen.refresh_sidebar()
+        if message:
+            self.notify(message, title="Corpus", severity=severity, timeout=8)
+
+    def action_refresh_library(self, quiet: bool = False) -> None:
+        """Pick up new, edited or removed corpus files."""
+        if self.library is not None:
+            self._refresh(quiet)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh(self, quiet: bool) -> None:
+        """Re-scan the corpus folder and update the index."""
+        try:
+            changed = self.library.refresh(cancel=self.cancel_event)
+            store = self._load_entities(self.library) if changed else self.entity_store
+        except Cancelled:
+            return
+        except NpfError as exc:
+            if not quiet:
+                self._from_thread(self.notify, str(exc), severity="error")
+            return
+        if changed:
+            self._from_thread(self._after_refresh, store, f"corpus updated: {len(self.library.catalog)} documents")
+        elif not quiet:
+            self._from_thread(self.notify, "corpus unchanged", timeout=2)
+
+    # -- help and the command palette -------------------------------------------------------------------------
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key, grouped by where it works (built from the BINDINGS themselves)."""
+        return [
+            ("Everywhere", binding_rows(NpfApp.BINDINGS) + [("ctrl+p", "Command palette: every action by name")]),
+            ("Search", [("/", "Focus the search box"), ("enter ↓", "Search now / go to the results")]
+             + binding_rows(SearchScreen.BINDINGS[1:]) + binding_rows(ResultList.BINDINGS)),
+            ("Reader", binding_rows(ReaderScreen.BINDINGS) + binding_rows(ParagraphList.BINDINGS)
+             + binding_rows(ReaderPane.BINDINGS)),
+            ("Entity sidebar", binding_rows(EntityList.BINDINGS)),
+        ]
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    def palette_commands(self, screen) -> Iterable[tuple[str, str, object]]:
+        """(name, help, callback) for every npf binding active on `screen` plus the app's own actions."""
+        seen: set[str] = set()
+        nodes = [(ab.node, ab.binding) for ab in screen.active_bindings.values()]
+        if isinstance(screen, ReaderScreen):
+            pane = screen.current
+            nodes += [(pane, b) for _, b in pane._bindings] + [(pane.paragraphs, b) for _, b in pane.paragraphs._bindings]
+        nodes += [(self, b) for _, b in self._bindings]
+        for node, binding in nodes:
+            if not (binding.id or "").startswith("npf.") or not binding.description or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            keys = ", ".join(b.key for b in self._all_bindings_with_id(node, binding.id))
+            yield (binding.tooltip or binding.description, f"key: {keys}",
+                   partial(self.run_action, binding.action, node))
+
+    @staticmethod
+    def _all_bindings_with_id(node, binding_id: str) -> list[Binding]:
+        """All the keys a node binds to one id."""
+        return [b for _, b in node._bindings if b.id == binding_id]
+
+
+def run_app(corpus_dir: Path, index_dir: Path) -> int:
+    """Run the reader until the person quits; the exit status for `npf`."""
+    app = NpfApp(corpus_dir, index_dir)
+    app.run()
+    return app.return_code or 0

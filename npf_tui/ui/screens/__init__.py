@@ -1,0 +1,1 @@
+"""Screens of the terminal reader: the search screen, the reader, and the modal dialogs."""

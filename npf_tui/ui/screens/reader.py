@@ -1,0 +1,306 @@
+"""The reader screen: one or two reader panes side by side, the entity sidebar, and search within a document."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ...core.errors import NpfError
+from ...core.highlight import match_spans
+from ...core.models import Document
+from ..widgets.entities import EntitySidebar
+from ..widgets.reader import ReaderPane, Selection
+
+#: Below these widths (cells) the sidebar would squeeze the text: the non-current pane steps aside while it is shown.
+DUAL_WITH_SIDEBAR_MIN_WIDTH = 110
+#: Wide terminals get the sidebar from the start.
+SIDEBAR_AUTO_WIDTH = 120
+
+
+def document_matches(library, query: str, doc: Document, cancel: threading.Event | None = None
+                     ) -> dict[int, list[tuple[int, int]]]:
+    """The spans where `query` matches each paragraph of `doc` (query compiled once); raises NpfError on bad syntax."""
+    if not query.strip():
+        return {}
+    literals = library.compile(query).literals
+    out: dict[int, list[tuple[int, int]]] = {}
+    for number, text in enumerate(doc.paragraphs, 1):
+        if cancel is not None and cancel.is_set():
+            break
+        spans = match_spans(text, literals)
+        if spans:
+            out[number] = [(s.start, s.end) for s in spans]
+    return out
+
+
+class ReaderScreen(Screen):
+    """Two reader panes (the right one shown in side-by-side mode) and an entity sidebar."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the results (closes the find box first)", id="npf.reader.back"),
+        Binding("slash", "find", "Find", tooltip="Find in this document", id="npf.reader.find"),
+        Binding("n", "step(1)", "Next", tooltip="Next match (or mention of the chosen entity)", id="npf.reader.next_match"),
+        Binding("N", "step(-1)", "Previous match", tooltip="Previous match (or mention)", show=False, id="npf.reader.prev_match"),
+        Binding("s", "toggle_dual", "Side by side", tooltip="Two readers side by side on or off", id="npf.reader.side_by_side"),
+        Binding("tab", "switch_pane(1)", "Switch pane", tooltip="Next pane (left, right, entity sidebar)", show=False, id="npf.reader.switch_pane"),
+        Binding("shift+tab", "switch_pane(-1)", "Switch pane back", show=False, id="npf.reader.switch_pane_back"),
+        Binding("e", "toggle_sidebar", "Entities", tooltip="Show or hide the entity sidebar", id="npf.reader.entities"),
+        Binding("y", "copy_quote", "Copy", tooltip="Copy the cursor paragraph or the selected sentences with its citation", id="npf.reader.copy"),
+    ]
+
+    class QuoteRequested(Message):
+        """The person asked to copy a selection with its citation."""
+
+        def __init__(self, selection: Selection) -> None:
+            """Carry the selection."""
+            super().__init__()
+            self.selection = selection
+
+    class EntitySearch(Message):
+        """Search the whole corpus for an entity under all its names."""
+
+        def __init__(self, entity) -> None:
+            """Carry the core Entity."""
+            super().__init__()
+            self.entity = entity
+
+    class Back(Message):
+        """Go back to the search screen."""
+
+    def __init__(self) -> None:
+        """Start in single-pane mode with the left pane current."""
+        super().__init__()
+        self.dual = False
+        self.sidebar_on: bool | None = None  # None: decided by the width on first show
+        self.current_id = "left"
+        self.query_text = ""
+
+    def compose(self):
+        """Panes, sidebar, find box, status line and footer."""
+        with Horizontal(id="panes"):
+            yield ReaderPane(id="left", classes="pane")
+            yield ReaderPane(id="right", classes="pane")
+            yield EntitySidebar(id="sidebar")
+        yield Input(placeholder="Find in this document (enter: highlight, n/N: step, esc: close)", id="find")
+        yield Static("", id="reader-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Apply the initial layout."""
+        self.query_one("#find").display = False
+        self._layout()
+
+    def on_resize(self) -> None:
+        """Re-decide what fits."""
+        self._layout()
+
+    # -- panes ------------------------------------------------------------------------------------------------
+    @property
+    def current(self) -> ReaderPane:
+        """The pane that `enter`, `y`, `n` and the sidebar act on."""
+        return self.query_one(f"#{self.current_id}", ReaderPane)
+
+    @property
+    def other(self) -> ReaderPane:
+        """The pane that is not current."""
+        return self.query_one("#right" if self.current_id == "left" else "#left", ReaderPane)
+
+    def pane(self, other: bool) -> ReaderPane:
+        """The current pane, or the other one (turning side by side on)."""
+        if other:
+            self.dual = True
+            self.current_id = self.other.id
+            self._layout()
+        return self.current
+
+    def open_document(self, doc: Document, paragraph: int, matches: dict[int, list[tuple[int, int]]],
+                      query: str, other: bool) -> None:
+        """Show a document in the current or the other pane, cursor on `paragraph`, matches highlighted."""
+        self.query_text = query
+        pane = self.pane(other)
+        pane.show(doc, paragraph, matches)
+        pane.focus_paragraphs()
+        self._mark_current()
+        count = sum(len(v) for v in matches.values())
+        self.set_status(f"{count} match{'es' if count != 1 else ''} for {query!r} · n/N step" if query else "")
+        self.refresh_sidebar()
+
+    def _mark_current(self) -> None:
+        """Style the current pane."""
+        for pane in self.query(ReaderPane):
+            pane.set_class(pane.id == self.current_id and self.dual, "-current")
+
+    def _layout(self) -> None:
+        """Show one or two panes and the sidebar as the width allows (never squeezing the text)."""
+        width = self.size.width or self.app.size.width
+        if self.sidebar_on is None and width:
+            self.sidebar_on = width >= SIDEBAR_AUTO_WIDTH
+        sidebar = bool(self.sidebar_on)
+        self.query_one("#sidebar").display = sidebar
+        right = self.query_one("#right")
+        left = self.query_one("#left")
+        squeezed = self.dual and sidebar and width < DUAL_WITH_SIDEBAR_MIN_WIDTH
+        left.display = not (squeezed and self.current_id == "right")
+        right.display = self.dual and not (squeezed and self.current_id == "left")
+        self.set_class(self.dual, "-dual")
+        self.set_class(width < 90, "-narrow")
+        self._mark_current()
+
+    def on_reader_pane_activated(self, message: ReaderPane.Activated) -> None:
+        """Clicking or tabbing into a pane makes it current."""
+        if message.pane.id != self.current_id:
+            self.current_id = message.pane.id
+            self._layout()
+            self.refresh_sidebar()
+
+    def on_reader_pane_status(self, message: ReaderPane.Status) -> None:
+        """Show a pane's status line."""
+        self.set_status(message.text)
+
+    def set_status(self, text: str) -> None:
+        """The line above the footer."""
+        self.query_one("#reader-status", Static).update(text)
+
+    # -- actions ----------------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        """Close the find box if open, else back to the results."""
+        find = self.query_one("#find", Input)
+        if find.display:
+            find.display = False
+            self.current.focus_paragraphs()
+            return
+        self.post_message(self.Back())
+
+    def action_step(self, direction: int) -> None:
+        """Next/previous match (or entity mention) in the current pane."""
+        self.current.action_step(direction)
+
+    def action_toggle_dual(self) -> None:
+        """Side by side on/off (off keeps the current pane)."""
+        self.dual = not self.dual
+        if not self.dual:
+            if self.current_id == "right":
+                # single mode shows the left pane: move the current document there
+                left, right = self.query_one("#left", ReaderPane), self.query_one("#right", ReaderPane)
+                if right.document is not None:
+                    left.show(right.document, right.cursor, right.matches)
+                self.current_id = "left"
+        self._layout()
+        if self.dual and self.other.document is None:
+            self.set_status("Side by side: escape to the results, then o opens a result in this other pane.")
+        self.current.focus_paragraphs()
+
+    def action_switch_pane(self, direction: int) -> None:
+        """Cycle the focus through the visible panes and the sidebar."""
+        order = [w for w in (self.query_one("#left"), self.query_one("#right"), self.query_one("#sidebar"))
+                 if self.dual or w.id != "right"]
+        order = [w for w in order if w.id != "sidebar" or self.sidebar_on]
+        focused = self.focused
+        index = next((i for i, w in enumerate(order) if focused is not None and focused in w.walk_children()), 0)
+        target = order[(index + direction) % len(order)]
+        if isinstance(target, ReaderPane):
+            self.current_id = target.id
+            self._layout()
+            target.focus_paragraphs()
+            self.refresh_sidebar()
+        else:
+            target.entity_list.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Entity sidebar on/off; turning it on moves the focus into it."""
+        self.sidebar_on = not self.sidebar_on
+        self._layout()
+        if self.sidebar_on:
+            self.refresh_sidebar()
+            self.query_one(EntitySidebar).entity_list.focus()
+        else:
+            self.current.set_mentions({})
+            self.current.focus_paragraphs()
+
+    def action_copy_quote(self) -> None:
+        """Copy the cursor paragraph (or the selected sentences) with its citation."""
+        selection = self.current.selection()
+        if selection is None:
+            self.app.bell()
+            self.set_status("Nothing to copy: open a document first.")
+            return
+        self.post_message(self.QuoteRequested(selection))
+
+    def action_find(self) -> None:
+        """Open the find box (search within the current document)."""
+        find = self.query_one("#find", Input)
+        find.display = True
+        if not find.value:
+            find.value = self.query_text
+        find.focus()
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        """Highlight the find box's query in the current pane."""
+        event.stop()
+        if self.current.document is None:
+            return
+        self._find(event.value, self.current.document)
+
+    @work(thread=True, exclusive=True, group="find")
+    def _find(self, query: str, doc: Document) -> None:
+        """Compute the matches of `query` in `doc` off the UI thread."""
+        try:
+            matches = document_matches(self.app.library, query, doc)
+        except NpfError as exc:
+            self.app.call_from_thread(self.set_status, f"⚠ {exc}")
+            return
+        self.app.call_from_thread(self._found, query, doc, matches)
+
+    def _found(self, query: str, doc: Document, matches: dict[int, list[tuple[int, int]]]) -> None:
+        """Show find results and step to the first one."""
+        pane = self.current
+        if pane.document is not doc:
+            return
+        self.query_one("#find").display = False
+        pane.set_matches(matches)
+        pane.focus_paragraphs()
+        count = sum(len(v) for v in matches.values())
+        if count:
+            pane.action_step(1)
+        else:
+            self.set_status(f"{query!r} is not in this document (escape: back to the results to search the corpus)")
+
+    # -- entities ---------------------------------------------------------------------------------------------
+    def refresh_sidebar(self) -> None:
+        """Show the current document's entities in the sidebar (when it is shown)."""
+        if not self.sidebar_on:
+            return
+        sidebar = self.query_one(EntitySidebar)
+        doc = self.current.document
+        store = getattr(self.app, "entity_store", None)
+        if doc is None:
+            sidebar.show_counts("Entities", [], "Open a document to see who and what it mentions.")
+        elif store is None or not getattr(store, "available", True):
+            sidebar.show_counts("Entities", [], "No entities stored for this index yet (run `npf index`).")
+        else:
+            counts = store.for_document(doc.doc_id)
+            sidebar.show_counts(f"Entities in this document ({len(counts)})", counts)
+
+    def on_entity_sidebar_chosen(self, message: EntitySidebar.Chosen) -> None:
+        """Highlight an entity's mentions in the current pane, or search the corpus for it."""
+        message.stop()
+        if message.search:
+            self.post_message(self.EntitySearch(message.entity))
+            return
+        doc = self.current.document
+        store = getattr(self.app, "entity_store", None)
+        if doc is None or store is None:
+            return
+        mentions: dict[int, list[tuple[int, int]]] = {}
+        for m in store.mentions(message.entity.id, doc.doc_id):
+            mentions.setdefault(m.paragraph, []).append((m.start, m.end))
+        self.current.set_mentions(mentions)
+        count = sum(len(v) for v in mentions.values())
+        self.current.action_step(1) if count else self.set_status(f"{message.entity.name}: no mentions here")

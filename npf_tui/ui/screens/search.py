@@ -1,0 +1,227 @@
+"""The search screen: the query box, results as the person types (debounced, searched in a worker), and filters."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on, work
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from ...core.errors import NpfError
+from ..widgets.results import ResultList
+from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
+
+#: Hits fetched per query (the list says when there are more).
+RESULT_LIMIT = 50
+#: Filter terms the filter dialog owns (replaced, not duplicated, when filters change).
+FILTER_TERM = re.compile(r'\s*(?:outlet|author|lang|published):(?:"[^"]*"|\[[^\]]*\]|\S+)')
+
+EXAMPLES = (
+    "Type to search the corpus in English, 中文 or pinyin; results appear as you type.\n\n"
+    "  productive forces          words (both languages are searched)\n"
+    '  "new quality"              a phrase\n'
+    "  新质生产力 · xinzhi         Chinese, or its pinyin\n"
+    "  author:rainey  lang:en     fields (ctrl+f opens the filters)\n"
+    "  published:[2024-01 TO 2024-06]   a date range\n\n"
+    "enter or ↓: to the results · enter opens one, o opens it in the other pane\n"
+    "esc leaves the search box · ? lists every key · ctrl+p every action · ctrl+q quits"
+)
+
+
+class SearchScreen(Screen):
+    """Query box, status line, busy/info panels and the result list."""
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="npf.search.focus"),
+        Binding("ctrl+f", "filters", "Filters", id="npf.search.filters"),
+        Binding("escape", "escape", "Back", show=False, id="npf.search.escape"),
+        Binding("r", "reader", "Reader", id="npf.search.reader"),
+    ]
+
+    def __init__(self, debounce: float = 0.25, timings: bool = True) -> None:
+        """`debounce` seconds between the last keystroke and the search; `timings` shows the time taken."""
+        super().__init__()
+        self.debounce = debounce
+        self.timings = timings
+        self._timer: Timer | None = None
+        self._seq = 0  # the latest query sent; older answers are dropped
+        self.result = None
+
+    def compose(self):
+        """The widgets, top to bottom."""
+        yield Input(placeholder="Search: words, \"phrases\", 中文, pinyin, author:…  (ctrl+f filters)", id="query")
+        yield StatusLine("", id="summary")
+        yield BusyPanel(id="busy")
+        yield InfoPanel(Content(EXAMPLES), id="info")
+        yield ResultList(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the query box; show the busy panel until the library is ready."""
+        self.query_one("#query", Input).focus()
+        self.query_one("#results").display = False
+        ready = getattr(self.app, "library", None) is not None
+        self.query_one("#busy").display = not ready
+        self.query_one("#info").display = ready
+
+    # -- library state ----------------------------------------------------------------------------------------
+    def report_progress(self, done: int, total: int, message: str) -> None:
+        """Progress of opening the library (called on the UI thread)."""
+        self.query_one(BusyPanel).report(done, total, message)
+
+    def library_ready(self) -> None:
+        """The library is open: explain an empty corpus, else run whatever was typed meanwhile."""
+        self.query_one("#busy").display = False
+        lib = self.app.library
+        if not lib.catalog:
+            self.show_info(
+                f"The corpus folder {lib.corpus_dir} has no documents yet.\n\n"
+                "Press i to import files (txt, md, html, pdf, docx) — or run `npf add FILE…` in a shell —\n"
+                "or start npf with --corpus DIR to read another corpus.")
+            self.query_one(StatusLine).show_text("Empty corpus.", "bold")
+            return
+        paragraphs = sum(entry.paragraphs for entry in lib.catalog.values())
+        self.query_one(StatusLine).show_text(f"{len(lib.catalog)} documents · {paragraphs} paragraphs", "dim")
+        if self.query_one("#query", Input).value.strip():
+            self.search_now()
+        else:
+            self.show_info(EXAMPLES)
+
+    def library_failed(self, message: str) -> None:
+        """Opening failed: say why and what to do."""
+        self.query_one("#busy").display = False
+        self.show_info(f"The library could not be opened:\n\n  {message}\n\n"
+                       "Check the corpus folder (--corpus or $NPF_CORPUS), or rebuild the index with\n"
+                       "`npf index --rebuild` (or choose another folder with --index). Press q to quit.")
+        self.query_one(StatusLine).show_error(message)
+
+    def show_info(self, text: str) -> None:
+        """Replace the result list with an explanation."""
+        info = self.query_one("#info", InfoPanel)
+        info.update(Content(text))
+        info.display = True
+        self.query_one("#results").display = False
+
+    # -- searching --------------------------------------------------------------------------------------------
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        """Search shortly after the person stops typing."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.debounce, self.search_now)
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        """Enter searches at once and moves to the results."""
+        if self._timer is not None:
+            self._timer.stop()
+        self.search_now(focus_results=True)
+
+    def search_now(self, focus_results: bool = False) -> None:
+        """Send the query box's text to the search worker."""
+        if getattr(self.app, "library", None) is None:
+            return
+        query = self.query_one("#query", Input).value
+        self._seq += 1
+        if not query.strip():
+            self.result = None
+            self.library_ready()
+            return
+        self._search(query, self._seq, focus_results)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, query: str, seq: int, focus_results: bool) -> None:
+        """Run the search off the UI thread and post the answer back (dropped when a newer query was sent)."""
+        worker = get_current_worker()
+        try:
+            result = self.app.library.search(query, limit=RESULT_LIMIT)
+        except NpfError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._search_failed, str(exc), seq)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_result, result, seq, focus_results)
+
+    def _show_result(self, result, seq: int, focus_results: bool) -> None:
+        """Fill the list and the status line."""
+        if seq != self._seq:
+            return
+        self.result = result
+        results = self.query_one(ResultList)
+        results.show_hits(result.hits)
+        self.query_one(StatusLine).update(summary_content(result, len(result.hits), self.timings))
+        if result.hits:
+            self.query_one("#info").display = False
+            results.display = True
+            if focus_results:
+                results.focus()
+        else:
+            self.show_info("No passage matches. Try fewer words, another spelling, or the other language;\n"
+                           "ctrl+f shows the filters in use.")
+
+    def _search_failed(self, message: str, seq: int) -> None:
+        """A query the core cannot understand: say so and keep the old results."""
+        if seq == self._seq:
+            self.query_one(StatusLine).show_error(message)
+
+    def set_query(self, query: str, focus_results: bool = True) -> None:
+        """Put a query in the box and search for it now."""
+        box = self.query_one("#query", Input)
+        with box.prevent(Input.Changed):
+            box.value = query
+        box.cursor_position = len(query)
+        self.search_now(focus_results=focus_results)
+
+    @property
+    def query_text(self) -> str:
+        """The query of the results on show."""
+        return self.result.query if self.result else ""
+
+    # -- actions ----------------------------------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        """Put the keyboard in the query box."""
+        self.query_one("#query", Input).focus()
+
+    def action_escape(self) -> None:
+        """From the results back to the query box; in the box, clear it; in an empty box, leave it."""
+        box = self.query_one("#query", Input)
+        if self.focused is not box:
+            box.focus()
+        elif box.value:
+            box.value = ""
+        else:
+            self.set_focus(None)  # out of the box, so single-letter keys (q, ?, i, c) work
+
+    def action_reader(self) -> None:
+        """Back to the reader (when a document is open)."""
+        self.app.action_show_reader()
+
+    def on_key(self, event) -> None:
+        """Down arrow in the query box moves to the results."""
+        if event.key == "down" and self.focused is self.query_one("#query") and self.query_one(ResultList).display:
+            self.query_one(ResultList).focus()
+            event.stop()
+
+    def action_filters(self) -> None:
+        """Ask the app for the filter dialog (it knows the catalog)."""
+        self.app.action_filters()
+
+    def apply_filters(self, terms: str) -> None:
+        """Replace the filter terms of the query with `terms` and search."""
+        box = self.query_one("#query", Input)
+        base = FILTER_TERM.sub("", box.value).strip()
+        self.set_query(f"{base} {terms}".strip() if terms else base, focus_results=False)
+        box.focus()
+
+    def current_filters(self) -> dict[str, str]:
+        """The filter terms now in the query box, by field."""
+        found: dict[str, str] = {}
+        for match in FILTER_TERM.finditer(self.query_one("#query", Input).value):
+            field, _, value = match.group(0).strip().partition(":")
+            found[field] = value.strip('"')
+        return found
