@@ -13,6 +13,7 @@ from ..core.ingest import AddReport, add_paths, collect_files, edit_meta, remove
 
 #: Exit status when Ctrl-C stopped an import part-way (the shell's convention for SIGINT).
 EXIT_INTERRUPTED = 130
+_LEFT_OVER_SHOWN = 5
 
 
 def register(sub) -> None:
@@ -151,6 +152,9 @@ def _progress_bar(files: int, label: str = "adding", unit: str = "bytes"):
 
     def progress(done: int, total: int, message: str) -> None:
         """Move the bar; a non-empty message after the first call means one more file is done."""
+        if message and not total:  # a notice such as waiting for another npf process
+            bar.update(task, name=message)
+            return
         if message and unit == "bytes":
             count[0] += 1
         name = Path(message).name if unit == "bytes" else message
@@ -178,8 +182,13 @@ def _print_report(report: AddReport, colour: bool) -> None:
     problems = report.failed + report.not_added
     if problems:
         print(style(f"not added ({len(problems)}):", "1"))
-        for item in problems:
+        for item in report.failed:
             print(f"  {style('✗', '31')} {item.source}: {item.reason}")
+        # After an interruption the untouched files share one reason: a few names are enough.
+        for item in report.not_added[:_LEFT_OVER_SHOWN]:
+            print(f"  {style('✗', '31')} {item.source}: {item.reason}")
+        if len(report.not_added) > _LEFT_OVER_SHOWN:
+            print(f"  … and {len(report.not_added) - _LEFT_OVER_SHOWN} more files not reached (--json lists them all)")
     if report.skipped:
         kinds = Counter(Path(s.source).suffix or "(no extension)" for s in report.skipped)
         listed = ", ".join(f"{ext} ×{n}" for ext, n in kinds.most_common())

@@ -11,6 +11,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -187,6 +188,14 @@ def add_paths(
     corpus_dir = Path(corpus_dir)
     if not dry_run:
         _prepare_corpus_dir(corpus_dir)
+    lock = nullcontext() if dry_run else corpus_write_lock(corpus_dir, progress)
+    with lock:
+        return _add_locked(paths, corpus_dir, dry_run, progress, cancel)
+
+
+def _add_locked(paths, corpus_dir: Path, dry_run: bool, progress: ProgressFn | None,
+                cancel: threading.Event | None) -> AddReport:
+    """The body of add_paths, run while holding the writer lock."""
     report = AddReport(dry_run=dry_run)
     plan = collect_files(paths)
     report.failed.extend(plan.failed)
@@ -292,6 +301,39 @@ def _fallback_id(title: str, path: Path) -> str:
     return "doc"
 
 
+#: Hidden lock file in the corpus folder: one writer (add, remove, edit-meta) at a time, others wait.
+LOCK_NAME = ".npf-write.lock"
+
+
+@contextmanager
+def corpus_write_lock(corpus_dir: Path, progress: ProgressFn | None = None):
+    """Hold the corpus folder's writer lock (waiting for another npf process to finish, with a progress message).
+
+    Without it, two `npf add` runs could each miss the other's duplicates. Where flock is unavailable the lock is
+    skipped (document files are still written atomically and never overwrite one another).
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    try:
+        handle = open(Path(corpus_dir) / LOCK_NAME, "a+b")
+    except OSError as exc:
+        raise CorpusError(f"cannot write to the corpus folder {corpus_dir} ({exc.strerror or exc})") from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if progress:
+                progress(0, 0, "waiting for another npf process that is changing the corpus")
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _prepare_corpus_dir(corpus_dir: Path) -> None:
     """Make sure the corpus folder exists and can be written (before anything is written); tidy stale temp files."""
     try:
@@ -374,7 +416,13 @@ class RemovedDoc:
 
 def remove_document(corpus_dir: Path, doc_ref: str) -> RemovedDoc:
     """Delete one document file from the corpus (a single unlink: it is either there or gone)."""
-    path = _find(Path(corpus_dir), doc_ref)
+    with corpus_write_lock(Path(corpus_dir)):
+        return _remove_locked(Path(corpus_dir), doc_ref)
+
+
+def _remove_locked(corpus_dir: Path, doc_ref: str) -> RemovedDoc:
+    """The body of remove_document, run while holding the writer lock."""
+    path = _find(corpus_dir, doc_ref)
     try:
         title = load_document(path).title
     except NpfError:
@@ -434,7 +482,13 @@ def edit_meta(corpus_dir: Path, doc_ref: str, changes: dict[str, str]) -> MetaEd
     Standard keys keep their place at the top; a cleared extra key is removed. The file is rewritten atomically.
     """
     clean = validate_meta(changes)
-    path = _find(Path(corpus_dir), doc_ref)
+    with corpus_write_lock(Path(corpus_dir)):
+        return _edit_locked(Path(corpus_dir), doc_ref, clean)
+
+
+def _edit_locked(corpus_dir: Path, doc_ref: str, clean: dict[str, str]) -> MetaEdit:
+    """The body of edit_meta, run while holding the writer lock."""
+    path = _find(corpus_dir, doc_ref)
     try:
         text = path.read_text(encoding="utf-8")
         front, body = split_front_matter(text)
