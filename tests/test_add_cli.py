@@ -274,3 +274,26 @@ def test_core_edit_and_remove_errors(corpus_copy):
         remove_document(corpus_copy / "missing-folder", "x")
     first = document_paths(corpus_copy)[0]
     assert edit_meta(corpus_copy, first.stem, {"title": load_document(first).title}).changes == {}
+
+
+def test_second_writer_waits_for_the_lock(corpus_copy, sources):
+    import threading
+
+    from npf_tui.core.ingest import corpus_write_lock
+
+    messages, results = [], []
+    waiting = threading.Event()
+
+    def progress(done, total, message):
+        messages.append(message)
+        if message.startswith("waiting"):
+            waiting.set()
+
+    with corpus_write_lock(corpus_copy):
+        worker = threading.Thread(target=lambda: results.append(add_paths([sources / "gb.txt"], corpus_copy,
+                                                                          progress=progress)))
+        worker.start()
+        assert waiting.wait(10)
+        assert not results  # nothing written while the other writer holds the lock
+    worker.join(10)
+    assert len(results[0].added) == 1
