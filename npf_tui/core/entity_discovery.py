@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .glossary import BilingualPair, mine_pairs
 from .models import Document
@@ -13,9 +14,8 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
 # Word tokens: dotted abbreviations (U.S., D.C.), a capital initial before a name (John L. Thornton), or words
 # with inner apostrophes/hyphens (Xi’an, Hefei-Wuhan, People's).
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.(?= [A-Z])|[^\W\d_][\w]*(?:[-'’][^\W_]+)*")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.(?= [A-Z])|[^\W\d_][\w]*(?:[-'’][^\W_]+)*|&")
 _POSSESSIVE = re.compile(r"^(.*[^\W_])['’]s$")
-_SENTENCE_GAP = re.compile(r"[.!?:;•·|–—\"“”‘(\[\n]")
 
 CONNECTORS = {"of", "and", "for", "the", "de", "&"}
 MONTHS = {
@@ -73,9 +73,13 @@ CONCEPT_WORDS = {
     "festival", "expo", "theory", "doctrine", "reform", "revolution", "vision", "project", "law", "act",
 }
 COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "central"}
+#: Countries and regions often named without any pattern, with their Chinese names (a link, not a gazetteer).
 KNOWN_PLACES = {
-    "china", "asia", "europe", "africa", "america", "japan", "korea", "india", "russia", "germany", "france",
-    "britain", "taiwan", "hong kong", "macau", "macao", "united states", "united kingdom", "australia", "canada",
+    "china": "中国", "asia": "亚洲", "europe": "欧洲", "africa": "非洲", "japan": "日本", "korea": "韩国",
+    "south korea": "韩国", "north korea": "朝鲜", "india": "印度", "russia": "俄罗斯", "germany": "德国",
+    "france": "法国", "britain": "英国", "united kingdom": "英国", "taiwan": "台湾", "hong kong": "香港",
+    "macau": "澳门", "macao": "澳门", "united states": "美国", "australia": "澳大利亚", "canada": "加拿大",
+    "european union": "欧盟", "brazil": "巴西", "italy": "意大利", "singapore": "新加坡", "vietnam": "越南",
 }
 PERSON_VERBS = re.compile(
     r"^[’']?s?,?\s+(?:said|says|told|wrote|writes|argued|argues|noted|notes|added|adds|stated|explained|"
@@ -100,6 +104,13 @@ _PINYIN_SYLLABLE = (
 )
 PINYIN_WORD = re.compile(f"(?:{_PINYIN_SYLLABLE})+", re.I)
 
+#: The commonest Chinese surnames: a jieba `nr` word must start with one to count as a person's name.
+ZH_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习单解欧"
+)
+# A Chinese gloss that starts like a clause ("或者如果…", "用美元…") is an explanation, not a name.
+ZH_CLAUSE_START = set("或如用令在的是了和与及并而但也就都把被让给对从向以为这那其该此每各请可能将会")
 ZH_ORG_SUFFIXES = (
     "大学", "学院", "学会", "协会", "研究院", "研究所", "研究中心", "委员会", "公司", "集团", "银行", "党校", "政府", "部",
     "局", "署", "中心", "基金会", "联合会", "医院", "法院", "检察院", "办公室", "办公厅", "组织", "论坛", "智库", "党",
@@ -116,8 +127,8 @@ TYPE_TAGS = {"person": "nr", "place": "ns", "organisation": "nt", "media": "nt",
 class DocCandidates:
     """What one document suggests: mined pairs, acronym definitions, English phrases and Chinese names.
 
-    `en` maps phrase -> [count, person votes, media votes, place votes, mid-sentence count];
-    `zh` maps word -> [jieba tag, count];
+    `en` maps phrase -> [count, person votes, media votes, place votes, mid-sentence count, seen in lower case];
+    `zh` maps word -> [jieba tag (+ "*" when not in jieba's dictionary), count];
     `acronyms` holds [acronym, expansion] pairs; `pairs` holds [en, zh] pairs.
     """
 
@@ -147,6 +158,7 @@ def words_of(name: str) -> list[str]:
     return [w.lower().strip(".") for w in re.findall(r"[\w.]+", name)]
 
 
+@lru_cache(maxsize=65536)
 def chinese_name_shape(name: str) -> bool:
     """`Liu Haiqing`-like: a common Chinese surname followed by one or two pinyin words."""
     parts = name.split()
@@ -157,6 +169,7 @@ def chinese_name_shape(name: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def guess_type_en(name: str) -> str | None:
     """Type suggested by the words of an English name, or None when nothing in it says."""
     words = words_of(name)
@@ -168,8 +181,7 @@ def guess_type_en(name: str) -> str | None:
     if last in PLACE_WORDS or (len(words) > 1 and words[0] in PLACE_WORDS and "of" in words[:2] and last not in ORG_WORDS):
         return "place"
     if any(w in ORG_WORDS for w in words):
-        # "Conference"/"Forum" style events end with a concept word after an org word ("Party Congress" stays org).
-        return "concept" if last in CONCEPT_WORDS and last not in ORG_WORDS else "organisation"
+        return "organisation"
     if last in CONCEPT_WORDS:
         return "concept"
     if " ".join(words) in KNOWN_PLACES or (len(words) == 2 and words[0] in COMPASS and words[1] in KNOWN_PLACES):
@@ -206,64 +218,91 @@ def _is_cap(tok: str) -> bool:
     )
 
 
-def _ordinary_opener(word: str, lower_vocab: set[str]) -> bool:
+class LowerWords:
+    """Answers "does this word occur in lower case in the document?" (computed on first use)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: set[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = set(_LOWER_WORD.findall(self.text))
+        return word in self.words
+
+
+def _ordinary_opener(word: str, lower_vocab) -> bool:
     """A sentence-initial capitalised word that is most likely an ordinary word ("Resolutely", "Analysts")."""
     low = word.lower()
-    return low in COMMON_OPENERS or low in lower_vocab or bool(_ORDINARY_SUFFIX.search(low)) and not word.isupper()
+    if low in COMMON_OPENERS or (bool(_ORDINARY_SUFFIX.search(low)) and not word.isupper()):
+        return True
+    return low != word and low in lower_vocab
+
+
+_CAMEL = re.compile(r"[a-z][A-Z]")
 
 
 def _camel_junk(tok: str) -> bool:
     """Glued page furniture such as `PostEmailWhatsapp` or `IssueArtificial` (lower then upper inside a word)."""
-    return len(re.findall(r"[a-z][A-Z]", tok)) >= 1 and len(tok) > 8 and not tok.isupper()
+    return len(tok) > 8 and not tok.isupper() and _CAMEL.search(tok) is not None
 
 
 def _title_like(text: str) -> bool:
     """A heading or a list of names: most longer words capitalised (no sentence to read capitals from)."""
+    if len(text) > 400 or text.rstrip().endswith((".", "。", "\"", "”", "?", "!")):
+        return False
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
-def _phrases(para: str, lower_vocab: set[str]):
+_CAP = r"(?:[A-Z]\.){2,}|[A-Z]\.(?= [A-Z])|[A-ZÀ-ÖØ-Þ][^\W_]*(?:[-'’][^\W_]+)*"
+# A run of capitalised words, joined by single spaces and lower-case connectors ("Ministry of Science and Technology").
+_RUN = re.compile(rf"(?<![\w'’-])(?:{_CAP})(?:(?: (?:of|and|for|the|de|&))* (?:{_CAP}))*")
+_SENTENCE_END = set(".!?:;•·|–—\"“”‘([\n")
+
+
+def _phrases(para: str, lower_vocab: "LowerWords | set[str]"):
     """Yield (phrase, start, end, titled, initial) for the capitalised word runs of a paragraph."""
-    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(para)]
-    i = 0
-    n = len(tokens)
-    while i < n:
-        tok, start, end = tokens[i]
-        if not _is_cap(tok):
-            i += 1
+    for match in _RUN.finditer(para):
+        base = match.start()
+        before = para[max(0, base - 8):base]
+        stripped = before.rstrip(" \t")
+        initial = not stripped.strip() and (base < 8 or "\n" in before) or bool(stripped) and stripped[-1] in _SENTENCE_END
+        text = match.group()
+        if " " not in text and "&" not in text:
+            # Fast path for the common one-word run ("China", "Xi", "However").
+            if _is_cap(text) and not (initial and _ordinary_opener(text, lower_vocab)):
+                m = _POSSESSIVE.match(text)
+                word = m.group(1) if m else text
+                yield word, base, base + len(word), False, initial
             continue
-        sentence_start = i == 0 or bool(_SENTENCE_GAP.search(para[tokens[i - 1][2]:start]))
-        run = [i]
-        j = i + 1
-        while j < n:
-            gap = para[tokens[j - 1][2]:tokens[j][1]]
-            prev = tokens[j - 1][0]
-            # "People's" belongs to names (National People's Congress); other possessives end the name.
-            if gap != " " or (_POSSESSIVE.match(prev) and prev[:-2] != "People"):
-                break
-            if _is_cap(tokens[j][0]):
-                run.append(j)
-                j += 1
-                continue
-            # Connectors join only capitalised words: "Ministry of Science and Technology".
-            k = j
-            while k < n and tokens[k][0] in CONNECTORS and para[tokens[k - 1][2]:tokens[k][1]] == " ":
-                k += 1
-            if k > j and k < n and para[tokens[k - 1][2]:tokens[k][1]] == " " and _is_cap(tokens[k][0]):
-                run.extend(range(j, k + 1))
-                j = k + 1
-                continue
-            break
-        i = j
-        yield from _split_run(para, [tokens[t] for t in run], sentence_start, lower_vocab)
+        run: list[tuple[str, int, int]] = []
+        for m in _TOKEN.finditer(match.group()):
+            tok = m.group()
+            if tok in CONNECTORS or _is_cap(tok):
+                run.append((tok, base + m.start(), base + m.end()))
+                # "People's" belongs to names (National People's Congress); other possessives end the name.
+                if _POSSESSIVE.match(tok) and tok[:-2] != "People":
+                    yield from _split_run(para, run, initial, lower_vocab)
+                    run, initial = [], False
+            else:
+                # Months, page furniture and the like split the run.
+                if run:
+                    yield from _split_run(para, run, initial, lower_vocab)
+                run, initial = [], False
+        if run:
+            yield from _split_run(para, run, initial, lower_vocab)
 
 
-def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool, lower_vocab: set[str]):
+def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool, lower_vocab):
     """Trim titles and sentence-initial ordinary words off a run, split it at weak connectors, yield phrases.
 
     Yields (phrase, start, end, titled, initial): `initial` when the phrase still begins the sentence.
     """
+    while run and run[0][0] in CONNECTORS:
+        run = run[1:]
+    if not run:
+        return
     low = [t[0].lower() for t in run]
     keyword = any(w in ORG_WORDS or w in MEDIA_WORDS or w in PLACE_WORDS or w in CONCEPT_WORDS for w in low)
     if sentence_start and (low[0] in COMMON_OPENERS or (not keyword and _ordinary_opener(run[0][0], lower_vocab))):
@@ -279,7 +318,9 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
                 head = head[:-1]
             if head:
                 pieces.append((head, False))
-            pieces.append((run[last_title + 1:], True))
+            rest = run[last_title + 1:]
+            # "Envoy for Climate John Podesta": a title phrase with connectors does not mark where the name starts.
+            pieces.append((rest, not any(t[0].lower() in CONNECTORS for t in rest)))
         else:
             pieces.append((run, False))
     else:
@@ -292,7 +333,17 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
         if not part:
             continue
         subparts = [part]
-        if not keyword and any(t[0].lower() in CONNECTORS for t in part):
+        ands = [k for k, t in enumerate(part) if t[0] == "and" and k > 0]
+        if keyword and ands:
+            # "People's Liberation Army and the People's Armed Police Force": the left side is a complete name.
+            k = ands[0]
+            left_last = part[k - 1][0].lower()
+            if left_last in ORG_WORDS or left_last in MEDIA_WORDS or left_last in PLACE_WORDS:
+                right = part[k + 1:]
+                while right and right[0][0].lower() in CONNECTORS:
+                    right = right[1:]
+                subparts = [part[:k], right] if len(right) >= 2 else [part]
+        elif any(t[0].lower() in CONNECTORS for t in part):
             # "Beijing and Shanghai", "Xie Zhenhua and John Kerry": two names, not one.
             subparts, cur = [], []
             for tok in part:
@@ -353,13 +404,15 @@ def match_expansion(words: list[str], letters: str) -> int | None:
 
 _ACR = r"[A-Z][A-Za-z&]*[A-Z]s?"
 _ACR_AFTER = re.compile(r"[(（]\s*(" + _ACR + r")\s*[)）]")
-_ACR_OR = re.compile(r"(?:[(（][^()（）]{1,30}[)）]\s*)?,?\s+or\s+(" + _ACR + r")\b")
+_ACR_OR = re.compile(r"\bor\s+(" + _ACR + r")\b")
+_ACR_OR_LEAD = re.compile(r"(?:[(（][^()（）]{1,30}[)）]\s*)?,?\s*$")
 _ACR_BEFORE = re.compile(r"\b(" + _ACR + r")\s*[(（]\s*([A-Za-z][^()（）]{3,90}?)\s*[)）]")
 _EXPANSION_WORDS = re.compile(r"[A-Za-z][\w'’-]*|&")
 
 
 def _expansion_before(text: str, letters: str) -> str | None:
     """The words right before an acronym that its letters spell, as written, or None."""
+    text = text[-300:]
     cut = max(text.rfind(c) for c in ".;:!?()（）“”\"\n")
     text = text[cut + 1:]
     matches = list(_EXPANSION_WORDS.finditer(text))[-12:]
@@ -373,17 +426,20 @@ def _expansion_before(text: str, letters: str) -> str | None:
 def find_acronyms(para: str) -> list[tuple[str, str]]:
     """(acronym, expansion) pairs defined in a paragraph: `Name (ACR)`, `Name (中文) or ACR`, `ACR (Name)`."""
     found = []
-    for m in _ACR_AFTER.finditer(para):
+    has_paren = "(" in para or "（" in para
+    for m in _ACR_AFTER.finditer(para) if has_paren else ():
         acr = m.group(1)
         exp = _expansion_before(para[: m.start()], acronym_letters(acr))
         if exp:
             found.append((acr, exp))
-    for m in _ACR_OR.finditer(para):
+    for m in _ACR_OR.finditer(para) if " or " in para else ():
         acr = m.group(1)
-        exp = _expansion_before(para[: m.start()], acronym_letters(acr))
+        head = para[: m.start()]
+        lead = _ACR_OR_LEAD.search(head[-60:])  # skip a parenthesised Chinese name: "Science (中国生产力学会) or CAPS"
+        exp = _expansion_before(head[: len(head) - len(lead.group())] if lead else head, acronym_letters(acr))
         if exp:
             found.append((acr, exp))
-    for m in _ACR_BEFORE.finditer(para):
+    for m in _ACR_BEFORE.finditer(para) if has_paren else ():
         acr, inner = m.group(1), m.group(2)
         words = _EXPANSION_WORDS.findall(inner)
         if match_expansion(words, acronym_letters(acr)) == 0:
@@ -391,7 +447,7 @@ def find_acronyms(para: str) -> list[tuple[str, str]]:
     clean = []
     for acr, exp in found:
         acr = acr[:-1] if len(acr) > 2 and acr.endswith("s") and acr[:-1].isupper() else acr
-        if len(exp.split()) >= 2 and (acr, exp) not in clean:
+        if len(exp.split()) >= 2 and not is_han(exp) and (acr, exp) not in clean:
             clean.append((acr, exp))
     return clean
 
@@ -415,11 +471,16 @@ def _pattern_votes(para: str, start: int, end: int, phrase: str, titled: bool) -
     return person, media, place
 
 
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+
+
 def extract(doc: Document, fingerprint: str, tagger) -> DocCandidates:
     """All candidates of one document; `tagger` is a rjieba.Jieba with the glossary's names added."""
     cands = DocCandidates(fingerprint)
-    cands.pairs = [[p.en, p.zh] for p in mine_pairs([doc])]
-    lower_vocab = {w for para in doc.paragraphs for w in re.findall(r"\b[a-z][a-z'’-]*\b", para)}
+    # Pairs need Chinese text: mine only those paragraphs (the pattern scan is slow on long English text).
+    han_paras = [p for p in doc.paragraphs if is_han(p)]
+    cands.pairs = [[p.en, p.zh] for p in mine_pairs([Document(doc.doc_id, paragraphs=han_paras)])] if han_paras else []
+    lower_vocab = LowerWords("\n".join(doc.paragraphs))
     en: dict[str, list[int]] = {}
     zh: Counter = Counter()
     zh_tag: dict[str, str] = {}
@@ -430,7 +491,11 @@ def extract(doc: Document, fingerprint: str, tagger) -> DocCandidates:
         if not _title_like(para):
             for phrase, start, end, titled, initial in _phrases(para, lower_vocab):
                 votes = _pattern_votes(para, start, end, phrase, titled)
-                rec = en.setdefault(phrase, [0, 0, 0, 0, 0])
+                rec = en.get(phrase)
+                if rec is None:
+                    # The last field: does the word also occur in lower case here ("File" vs "file")?
+                    lower = " " not in phrase and phrase.lower() != phrase and phrase.lower() in lower_vocab
+                    rec = en[phrase] = [0, 0, 0, 0, 0, int(lower)]
                 rec[0] += 1
                 rec[1] += votes[0]
                 rec[2] += votes[1]
@@ -440,10 +505,23 @@ def extract(doc: Document, fingerprint: str, tagger) -> DocCandidates:
             for word, tag in tagger.tag(run):
                 if tag in ZH_TAGS and len(word) >= 2:
                     zh[word] += 1
-                    zh_tag[word] = tag
+                    # "*": a word jieba guessed (not in its dictionary), as new personal names are.
+                    zh_tag[word] = tag if tagger.has_word(word) else tag + "*"
     cands.en = en
     cands.zh = {w: [zh_tag[w], c] for w, c in zh.items()}
     return cands
+
+
+def pair_is_name(en: str, zh: str) -> bool:
+    """Whether a mined `English (中文)` pair names something rather than glossing a word ("命令 (COMMAND)")."""
+    words = en.split()
+    if not 2 <= len(zh) <= 12 or zh[0] in ZH_CLAUSE_START or not all(is_han(c) for c in zh):
+        return False
+    if len(words) < 2 or len(words) > 10 or en.isupper() and len(words) > 1:
+        return False
+    caps = sum(w[:1].isupper() for w in words)
+    # Title Case names, or quoted lower-case terms of two or more words ("future industries").
+    return caps == 0 or caps >= max(2, (len([w for w in words if w.lower() not in CONNECTORS]) + 1) // 2)
 
 
 def pair_type(pair: BilingualPair | list[str]) -> str | None:
