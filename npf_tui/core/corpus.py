@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CorpusError, DocumentNotFound
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes
 from .models import META_KEYS, Document
 
 #: Document files are the corpus folder's *.md files (README.md and dot-files excepted).
@@ -18,6 +18,19 @@ DOC_SUFFIX = ".md"
 IGNORED_NAMES = {"README.md"}
 _PARA_SPLIT = re.compile(r"\n[ \t\u3000]*\n+")
 _DOC_ID_BAD = re.compile(r"[^a-z0-9]+")
+
+# Limits (see docs/guarantees.md). They keep one hostile or broken file from exhausting memory or time, and keep a
+# passage a readable search hit.
+#: A longer paragraph (a 1 MB line from a PDF or a scrape) is cut at the last sentence end before this many
+#: characters (else at the last space, else hard); paragraph numbers count the pieces.
+MAX_PARAGRAPH_CHARS = 4000
+#: A document with more paragraphs than this is rejected with a message (millions of one-line passages would take
+#: hours to index and make useless hits).
+MAX_PARAGRAPHS = 50_000
+#: A document file larger than this is rejected without being read.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+#: Where a long paragraph may be cut: after a sentence end (Chinese ones need no space after them).
+_SENTENCE_END = re.compile(r"(?:[。！？；…]|[.!?;](?=\s))[\"'”’」』）)\]]*\s*")
 
 
 def bundled_corpus_dir() -> Path:
@@ -71,9 +84,36 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def split_paragraphs(body: str) -> list[str]:
-    """Paragraphs are separated by blank lines; surrounding whitespace is dropped, inner lines kept."""
+    """Paragraphs are separated by blank lines; surrounding whitespace is dropped, inner lines kept; a paragraph
+    longer than MAX_PARAGRAPH_CHARS is cut into pieces (see split_long)."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    return [p.strip() for p in _PARA_SPLIT.split(body) if p.strip()]
+    paragraphs: list[str] = []
+    for piece in _PARA_SPLIT.split(body):
+        piece = piece.strip()
+        if piece:
+            paragraphs.extend(split_long(piece) if len(piece) > MAX_PARAGRAPH_CHARS else (piece,))
+    return paragraphs
+
+
+def split_long(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
+    """Cut a long paragraph into pieces of at most `limit` characters: after the last sentence end in the second
+    half of the window, else at the last whitespace there, else hard at the limit."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = 0
+        for match in _SENTENCE_END.finditer(window, limit // 2):
+            if match.end() <= limit:
+                cut = match.end()
+        if not cut:
+            space = max(window.rfind(" ", limit // 2), window.rfind("\n", limit // 2), window.rfind("\t", limit // 2))
+            cut = space + 1 if space > 0 else limit
+        head, text = text[:cut].strip(), text[cut:].strip()
+        if head:
+            pieces.append(head)
+    if text:
+        pieces.append(text)
+    return pieces
 
 
 def _as_text(value) -> str:
@@ -88,15 +128,27 @@ def _as_text(value) -> str:
 def parse_document(doc_id: str, text: str, path: Path | None = None) -> Document:
     """Build a Document from the text of a document file."""
     meta, body = split_front_matter(text)
+    # Count blank-line separators before building the list: a file of millions of tiny paragraphs is refused
+    # without first making millions of strings.
+    if sum(1 for _ in _PARA_SPLIT.finditer(body)) >= MAX_PARAGRAPHS:
+        raise CorpusError(f"too many paragraphs (more than {MAX_PARAGRAPHS}): split the document into several files")
+    paragraphs = split_paragraphs(body)
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise CorpusError(f"too many paragraphs ({len(paragraphs)}; at most {MAX_PARAGRAPHS}): split the document "
+                          "into several files")
     known = {key: _as_text(meta.get(key)) for key in META_KEYS}
     extra = {str(k): _as_text(v) for k, v in meta.items() if k not in META_KEYS}
-    return Document(doc_id=doc_id, paragraphs=split_paragraphs(body), extra=extra, path=path, **known)
+    return Document(doc_id=doc_id, paragraphs=paragraphs, extra=extra, path=path, **known)
 
 
 def load_document(path: Path) -> Document:
     """Read one document file; errors name the file."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise CorpusError(f"{path}: too large ({size // (1024 * 1024)} MB; at most "
+                              f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB): split it into several files")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CorpusError(f"{path}: not UTF-8 text (use 'npf add' to import files in other encodings)") from None
@@ -141,7 +193,13 @@ def render_document(doc: Document) -> str:
 def write_document(corpus_dir: Path, doc: Document) -> Path:
     """Write a document file atomically into the corpus folder; returns its path."""
     path = Path(corpus_dir) / f"{doc.doc_id}{DOC_SUFFIX}"
-    atomic_write_text(path, render_document(doc))
+    text = render_document(doc)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Only text that was never decoded from a file can hold them (a bug of the caller); say so, write nothing.
+        raise CorpusError(f"{doc.doc_id}: text contains lone surrogates (not valid Unicode); nothing written") from None
+    atomic_write_bytes(path, data)
     return path
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import corpus as corpus_mod
-from .errors import DocumentNotFound, IndexError_, NpfError
+from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from .glossary import BilingualPair, GlossaryEntry
 from .highlight import match_spans, snippet
 from .index import DocEntry, Manifest, ensure_index, open_whoosh
@@ -145,10 +145,14 @@ class Library:
             # Damage the open-time check cannot see (a segment changed after we opened it, a generation deleted
             # under a long-running reader) makes Whoosh raise from deep inside. Recover instead of a traceback:
             # first reopen the live generation (re-checked, rebuilt if damaged), then force a rebuild, then give up
-            # with one clear line. Problems of the query itself are NpfErrors and pass straight through.
+            # with one clear line. Problems of the query itself are NpfErrors and pass straight through; an
+            # unexpected failure while compiling the query on an index that checks out healthy is the query's
+            # (a parser fault), reported as a query error rather than "repaired" by rebuilding.
             for attempt in range(3):
+                stage = "compile"
                 try:
                     compiled = QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+                    stage = "search"
                     results = self._searcher.search(compiled.query, limit=limit)
                     total = len(results)
                     hits = [self._hit(r, r.score, compiled.literals) for r in results]
@@ -156,15 +160,24 @@ class Library:
                 except NpfError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - see above
+                    what = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+                    if stage == "compile" and attempt == 0 and self._index_checks_out():
+                        raise QuerySyntaxError(f"this query cannot be searched ({what}); try plain words") from None
                     if attempt == 2:
-                        raise IndexError_(f"the index in {self.index_dir} cannot be searched "
-                                          f"({type(exc).__name__}: {exc}); try 'npf index --rebuild'") from None
+                        raise IndexError_(f"the index in {self.index_dir} cannot be searched ({what}); "
+                                          "try 'npf index --rebuild'") from None
                     notice = "the index was damaged and has been rebuilt"
                     self._reopen(rebuild=attempt == 1)
         took = (time.perf_counter() - started) * 1000
         notice = "; ".join(n for n in (compiled.notice, notice) if n)
         return SearchResult(query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2),
                             hits=hits, notice=notice)
+
+    def _index_checks_out(self) -> bool:
+        """The open generation is still the live one and passes the integrity check."""
+        from .index import _index_healthy, current_generation
+
+        return self.gen_dir == current_generation(self.index_dir) and _index_healthy(self.gen_dir, self._manifest)
 
     def _reopen(self, rebuild: bool = False) -> None:
         """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to)."""
