@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import entity_discovery as disc
-from .errors import Cancelled, IndexError_
+from .corpus import load_document
+from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_text
 from .glossary import ENTITY_TYPES, GlossaryEntry
 from .models import Document
@@ -247,6 +248,8 @@ def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry]) -
             tot[1] += count
     for c in cands.values():
         for en, zh in c.pairs:
+            # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
+            en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
             if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
                 continue
             typ = disc.pair_type([en, zh]) or "concept"
@@ -354,7 +357,7 @@ class Matcher:
                 added += 1
         self.short_index = short
         self.short = (
-            re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(f) for f in sorted(short, key=len, reverse=True)) + ")")
+            re.compile(r"(?<![^\W_\u2e80-\U0010ffff])(?:" + "|".join(re.escape(f) for f in sorted(short, key=len, reverse=True)) + ")")
             if short else None
         )
         self.empty = not table
@@ -464,13 +467,13 @@ def update_entity_store(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> None:
-    """Recompute the entity store in `gen_dir/entities` for the documents given.
+    """Bring the entity store in `gen_dir/entities` up to date.
 
-    `changed=None` means every document; otherwise only `changed` documents (plus any whose text no longer
-    matches its stored fingerprint) are re-read. Candidates are kept per document; merging and mention matching
-    run over the whole corpus, but mentions of unchanged documents are reused when the set of names is unchanged.
-    `documents` is the whole corpus: a document not in it is dropped from the store (so `removed` needs no
-    handling of its own; it is accepted for the index's calling convention).
+    `changed=None`: `documents` is the whole corpus (a full build). Otherwise `documents` holds the new or
+    edited documents (ids in `changed`), `removed` the ids that are gone, and every other document keeps its
+    stored candidates. Candidates are kept per document (keyed by a fingerprint of the text); merging and
+    mention matching run over the whole corpus, and mentions of unchanged documents are reused as long as the
+    set of names is unchanged (otherwise those documents are re-read from their files to be matched again).
     """
     store = Path(gen_dir) / STORE_DIR
     try:
@@ -479,38 +482,63 @@ def update_entity_store(
         raise IndexError_(f"cannot write the entity store in {store} ({exc.strerror})") from None
     ghash = _glossary_hash(glossary)
     old = _read_json(store / CANDIDATES_FILE) or {}
-    cached = old.get("docs", {}) if old.get("version") == VERSION and old.get("glossary") == ghash else {}
+    cached = old.get("docs", {}) if old.get("version") == VERSION else {}
+    same_glossary = old.get("glossary") == ghash
+    given = {d.doc_id: d for d in documents}
+    if changed is None:
+        doc_ids = sorted(given)
+    else:
+        doc_ids = sorted((set(cached) - set(removed) - set(changed)) | set(given))
+    loaded: dict[str, Document] = dict(given)
+
+    def document(doc_id: str) -> Document | None:
+        """A document not handed in: re-read from the file it was read from."""
+        if doc_id not in loaded:
+            path = cached.get(doc_id, {}).get("path")
+            try:
+                loaded[doc_id] = load_document(Path(path)) if path else None
+            except NpfError:
+                loaded[doc_id] = None
+        return loaded[doc_id]
+
     cands: dict[str, disc.DocCandidates] = {}
+    paths: dict[str, str] = {}
     tagger = None
-    total = len(documents)
-    for n, doc in enumerate(documents, 1):
+    for n, doc_id in enumerate(doc_ids, 1):
         if cancel is not None and cancel.is_set():
             raise Cancelled("entity extraction cancelled")
-        fp = _fingerprint(doc)
-        prev = cached.get(doc.doc_id)
-        # The fingerprint covers the text and the glossary hash the dictionary: an equal one means equal candidates.
-        if prev is not None and prev.get("fp") == fp and doc.doc_id not in (changed or ()):
-            cands[doc.doc_id] = disc.DocCandidates.from_json(prev)
-        else:
+        prev = cached.get(doc_id)
+        doc = given.get(doc_id)
+        if doc is None and not (prev and same_glossary):
+            doc = document(doc_id)  # a new glossary changes jieba's dictionary: extract again
+        if doc is None and prev is None:
+            continue
+        fp = _fingerprint(doc) if doc is not None else prev["fp"]
+        paths[doc_id] = str(doc.path) if doc is not None and doc.path else (prev or {}).get("path", "")
+        # The fingerprint covers the text and the glossary hash the dictionary: equal ones mean equal candidates.
+        if prev is not None and prev.get("fp") == fp and same_glossary:
+            cands[doc_id] = disc.DocCandidates.from_json(prev)
+        elif doc is not None:
             tagger = tagger or _tagger(glossary)
-            cands[doc.doc_id] = disc.extract(doc, fp, tagger)
-        if progress is not None and (n % 200 == 0 or n == total):
-            progress(n, total, "finding entities")
+            cands[doc_id] = disc.extract(doc, fp, tagger)
+        if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
+            progress(n, len(doc_ids), "finding entities")
     entities, exact = merge(cands, glossary)
     matcher = Matcher(entities, exact)
     old_m = _read_json(store / MENTIONS_FILE) or {}
-    reuse = old_m.get("docs", {}) if old_m.get("signature") == matcher.signature and old_m.get("version") == VERSION else {}
+    same_names = old_m.get("signature") == matcher.signature and old_m.get("version") == VERSION
+    reuse = old_m.get("docs", {}) if same_names else {}
     old_surfaces = old_m.get("surfaces", []) if reuse else []
     surfaces: list[str] = []
     surface_idx: dict[str, int] = {}
     mentions: dict[str, dict] = {}
-    for doc in documents:
+    for doc_id, cand in cands.items():
         if cancel is not None and cancel.is_set():
             raise Cancelled("entity extraction cancelled")
-        fp = cands[doc.doc_id].fingerprint
-        prev = reuse.get(doc.doc_id)
+        prev = reuse.get(doc_id)
         flat: list[int] = []
-        if prev is not None and prev.get("fp") == fp:
+        doc = None if prev is not None and prev.get("fp") == cand.fingerprint else document(doc_id)
+        if doc is None and prev is not None:
             m = prev["m"]
             for k in range(0, len(m), 5):
                 text = old_surfaces[m[k + 4]]
@@ -518,7 +546,7 @@ def update_entity_store(
                 if s == len(surfaces):
                     surfaces.append(text)
                 flat.extend((m[k], m[k + 1], m[k + 2], m[k + 3], s))
-        else:
+        elif doc is not None:
             for number, para in enumerate(doc.paragraphs, 1):
                 for idx, start, end in matcher.paragraph(para):
                     text = para[start:end]
@@ -526,7 +554,7 @@ def update_entity_store(
                     if s == len(surfaces):
                         surfaces.append(text)
                     flat.extend((idx, number, start, end, s))
-        mentions[doc.doc_id] = {"fp": fp, "m": flat}
+        mentions[doc_id] = {"fp": cand.fingerprint, "m": flat}
     # Counts per entity and per document; discovered names that never matched (always inside a longer name) go.
     gloss_ids = {g.id for g in glossary}
     per_doc = {doc_id: Counter(rec["m"][0::5]) for doc_id, rec in mentions.items()}
@@ -544,7 +572,8 @@ def update_entity_store(
             entity_docs[new_index[idx]].append(d)
         doc_counts.append([[new_index[i], c] for i, c in sorted(per.items(), key=lambda x: (-x[1], x[0]))])
     _write_json(store / CANDIDATES_FILE, {"version": VERSION, "glossary": ghash,
-                                          "docs": {k: v.to_json() for k, v in cands.items()}})
+                                          "docs": {k: {**v.to_json(), "path": paths.get(k, "")}
+                                                   for k, v in cands.items()}})
     _write_json(store / MENTIONS_FILE, {"version": VERSION, "signature": matcher.signature,
                                         "ids": [e.id for e in entities], "surfaces": surfaces, "docs": mentions})
     # Written last: its signature tells readers which mentions file belongs to it.

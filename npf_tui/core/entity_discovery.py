@@ -257,7 +257,7 @@ def _title_like(text: str) -> bool:
 
 _CAP = r"(?:[A-Z]\.){2,}|[A-Z]\.(?= [A-Z])|[A-ZÀ-ÖØ-Þ][^\W_]*(?:[-'’][^\W_]+)*"
 # A run of capitalised words, joined by single spaces and lower-case connectors ("Ministry of Science and Technology").
-_RUN = re.compile(rf"(?<![\w'’-])(?:{_CAP})(?:(?: (?:of|and|for|the|de|&))* (?:{_CAP}))*")
+_RUN = re.compile(rf"(?<![\w'’-])(?:{_CAP})(?:(?: (?:of|and|for|de|&)(?: the)?)? (?:{_CAP}))*")
 _SENTENCE_END = set(".!?:;•·|–—\"“”‘([\n")
 
 
@@ -333,16 +333,8 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
         if not part:
             continue
         subparts = [part]
-        ands = [k for k, t in enumerate(part) if t[0] == "and" and k > 0]
-        if keyword and ands:
-            # "People's Liberation Army and the People's Armed Police Force": the left side is a complete name.
-            k = ands[0]
-            left_last = part[k - 1][0].lower()
-            if left_last in ORG_WORDS or left_last in MEDIA_WORDS or left_last in PLACE_WORDS:
-                right = part[k + 1:]
-                while right and right[0][0].lower() in CONNECTORS:
-                    right = right[1:]
-                subparts = [part[:k], right] if len(right) >= 2 else [part]
+        if keyword and any(t[0] == "and" for t in part):
+            subparts = _split_at_and(part)
         elif any(t[0].lower() in CONNECTORS for t in part):
             # "Beijing and Shanghai", "Xie Zhenhua and John Kerry": two names, not one.
             subparts, cur = [], []
@@ -364,6 +356,51 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
                 end = start + len(text)
             initial = sentence_start and piece[0] is run[0]
             yield text, start, end, titled and piece is subparts[0], initial
+
+
+def _is_keyword(word: str) -> bool:
+    """A word that ends organisation, media, place or concept names."""
+    w = word.lower()
+    return w in ORG_WORDS or w in MEDIA_WORDS or w in PLACE_WORDS or w in CONCEPT_WORDS
+
+
+def _split_at_and(part: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]]]:
+    """Split a run at "and" unless the pieces make one name.
+
+    "Ministry of Science and Technology", "National Development and Reform Commission" stay whole;
+    "People's Liberation Army and the People's Armed Police Force" and "... and Xie Zhenhua" are split.
+    """
+    pieces, cur = [], []
+    for tok in part:
+        if tok[0] == "and":
+            pieces.append(cur)
+            cur = []
+        else:
+            cur.append(tok)
+    pieces.append(cur)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        body = [t for t in piece if t[0].lower() not in CONNECTORS]
+        head = out[-1]
+        head_kw = any(_is_keyword(t[0]) for t in head)
+        head_of = any(t[0] == "of" for t in head)
+        words = " ".join(t[0] for t in body)
+        joins = (
+            (len(body) <= 2 and head_of and not _is_keyword(head[-1][0]) and not chinese_name_shape(words)
+             and not (body and _is_keyword(body[-1][0])))
+            or (body and _is_keyword(body[-1][0]) and not head_kw)
+        )
+        if joins and head:
+            out[-1] = head + [("and", head[-1][2] + 1, head[-1][2] + 4)] + piece
+        else:
+            out.append(piece)
+    cleaned = []
+    for piece in out:
+        while piece and piece[0][0].lower() in CONNECTORS:
+            piece = piece[1:]
+        if piece:
+            cleaned.append(piece)
+    return cleaned
 
 
 def acronym_letters(acr: str) -> str:
