@@ -87,7 +87,8 @@ class NpfApp(App):
         """Paint the search screen at once; open the library behind it."""
         self.install_screen(ReaderScreen(), name="reader")
         self.push_screen(self.search_screen)
-        self._open_library()
+        # after the first paint: the worker's imports and index reads compete with it for the interpreter
+        self.call_after_refresh(self._open_library)
         if self.watch_corpus:
             self.set_interval(REFRESH_INTERVAL, partial(self.action_refresh_library, quiet=True))
 

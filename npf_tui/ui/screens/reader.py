@@ -12,13 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from ...core.errors import NpfError
-from ...core.highlight import match_spans
 from ...core.models import Document
 from ..widgets.entities import EntitySidebar
 from ..widgets.reader import ReaderPane, Selection
 
 #: Below these widths (cells) the sidebar would squeeze the text: the non-current pane steps aside while it is shown.
-DUAL_WITH_SIDEBAR_MIN_WIDTH = 110
+DUAL_WITH_SIDEBAR_MIN_WIDTH = 100
 #: Wide terminals get the sidebar from the start.
 SIDEBAR_AUTO_WIDTH = 120
 
@@ -28,6 +27,8 @@ def document_matches(library, query: str, doc: Document, cancel: threading.Event
     """The spans where `query` matches each paragraph of `doc` (query compiled once); raises NpfError on bad syntax."""
     if not query.strip():
         return {}
+    from ...core.highlight import match_spans  # Whoosh and the analysers: loaded after the first paint
+
     literals = library.compile(query).literals
     out: dict[int, list[tuple[int, int]]] = {}
     for number, text in enumerate(doc.paragraphs, 1):
@@ -149,7 +150,7 @@ class ReaderScreen(Screen):
         left.display = not (squeezed and self.current_id == "right")
         right.display = self.dual and not (squeezed and self.current_id == "left")
         self.set_class(self.dual, "-dual")
-        self.set_class(width < 90, "-narrow")
+        self.set_class(width < SIDEBAR_AUTO_WIDTH, "-narrow")
         self._mark_current()
 
     def on_reader_pane_activated(self, message: ReaderPane.Activated) -> None:
@@ -283,10 +284,10 @@ class ReaderScreen(Screen):
         if doc is None:
             sidebar.show_counts("Entities", [], "Open a document to see who and what it mentions.")
         elif store is None or not getattr(store, "available", True):
-            sidebar.show_counts("Entities", [], "No entities stored for this index yet (run `npf index`).")
+            sidebar.show_counts("Entities", [], "No entities stored for this index yet: run `npf index --rebuild`.")
         else:
             counts = store.for_document(doc.doc_id)
-            sidebar.show_counts(f"Entities in this document ({len(counts)})", counts)
+            sidebar.show_counts(f"Entities here ({len(counts)})", counts)
 
     def on_entity_sidebar_chosen(self, message: EntitySidebar.Chosen) -> None:
         """Highlight an entity's mentions in the current pane, or search the corpus for it."""
