@@ -32,7 +32,8 @@ from .models import META_KEYS, Document
 from .textnorm import has_han, passage_language
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
-SCHEMA_VERSION = 3
+#: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
+SCHEMA_VERSION = 4
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
 PENDING = "pending.json"
@@ -87,17 +88,23 @@ class Manifest:
     glossary_stamp: list[int]
     docs: dict[str, DocEntry]
     #: Whoosh files of the committed index: name -> [size, crc32]. Checked on open, so a truncated, emptied or
-    #: overwritten segment is found before it can give wrong results (an older manifest without it: not checked).
+    #: overwritten segment is found before it can give wrong results.
     files: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, gen_dir: Path) -> "Manifest":
-        """Read a generation's manifest (raises on anything malformed)."""
+        """Read a generation's manifest (OSError when unreadable, ValueError for anything malformed)."""
         raw = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
-        docs = {k: DocEntry(**v) for k, v in raw["docs"].items()}
-        files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
-        return cls(raw["schema_version"], raw["corpus_dir"], raw["userdict_key"], raw["glossary_stamp"], docs,
-                   files)
+        try:
+            docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
+            files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
+            manifest = cls(int(raw["schema_version"]), str(raw["corpus_dir"]), str(raw["userdict_key"]),
+                           list(raw["glossary_stamp"]), docs, files)
+            manifest.paragraph_count()
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+            # Damaged or hand-edited: any wrong shape is "malformed", never an odd exception further on.
+            raise ValueError(f"malformed manifest ({type(exc).__name__})") from None
+        return manifest
 
     def save(self, gen_dir: Path) -> None:
         """Write the manifest atomically."""
@@ -187,7 +194,7 @@ def current_generation(index_root: Path) -> Path | None:
     """The live generation folder, or None when there is no complete index."""
     try:
         name = (index_root / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):  # missing, unreadable, or not even text (garbage): no complete index
         return None
     gen = index_root / name
     if not name or "/" in name or not (gen / MANIFEST).is_file():
@@ -340,7 +347,7 @@ def _crc_file(path: Path, fsync: bool = False) -> tuple[int, int]:
 def files_intact(gen_dir: Path, manifest: Manifest) -> bool:
     """The committed Whoosh files are those the manifest recorded: same names, sizes and (when affordable) CRCs."""
     if not manifest.files:
-        return True  # a manifest from before file checks: only the passage count is checked
+        return False  # every index of this schema records its files: a manifest without them was damaged
     total = sum(size for size, _ in manifest.files.values())
     for name, (size, crc) in manifest.files.items():
         path = gen_dir / name

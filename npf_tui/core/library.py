@@ -42,6 +42,7 @@ class Library:
         self._docs: dict[str, Document] = {}
         self._expansions: Expansions | None = None
         self._lock = threading.RLock()
+        self._stamps: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, progress: ProgressFn | None = None,
@@ -68,6 +69,7 @@ class Library:
                 self._ix = open_whoosh(gen)
                 self._searcher = self._ix.searcher()
             self.gen_dir, self._manifest, self.glossary = gen, manifest, scan.glossary
+            self._stamps = self._file_stamps()
             self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and
                           self._docs_fresh(k)}
             self._expansions = None
@@ -142,6 +144,10 @@ class Library:
         limit = max(1, min(int(limit), MAX_LIMIT))
         with self._lock:
             notice = ""
+            if self._file_stamps() != self._stamps:
+                # Another process changed the open generation (an update: fine; damage: caught by the check on
+                # reopening, never searched blindly). A few stat calls per search.
+                notice = "; ".join(self._reopen())
             # Damage the open-time check cannot see (a segment changed after we opened it, a generation deleted
             # under a long-running reader) makes Whoosh raise from deep inside. Recover instead of a traceback:
             # first reopen the live generation (re-checked, rebuilt if damaged), then force a rebuild, then give up
@@ -166,12 +172,23 @@ class Library:
                     if attempt == 2:
                         raise IndexError_(f"the index in {self.index_dir} cannot be searched ({what}); "
                                           "try 'npf index --rebuild'") from None
-                    notice = "the index was damaged and has been rebuilt"
                     self._reopen(rebuild=attempt == 1)
+                    notice = "the index was damaged and has been rebuilt"
         took = (time.perf_counter() - started) * 1000
         notice = "; ".join(n for n in (compiled.notice, notice) if n)
         return SearchResult(query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2),
                             hits=hits, notice=notice)
+
+    def _file_stamps(self) -> dict[str, tuple[int, int]]:
+        """(size, mtime) of the open generation's Whoosh files as the manifest lists them (missing: (-1, -1))."""
+        stamps = {}
+        for name in self._manifest.files if self._manifest else ():
+            try:
+                st = (self.gen_dir / name).stat()
+                stamps[name] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                stamps[name] = (-1, -1)
+        return stamps
 
     def _index_checks_out(self) -> bool:
         """The open generation is still the live one and passes the integrity check."""
@@ -179,9 +196,11 @@ class Library:
 
         return self.gen_dir == current_generation(self.index_dir) and _index_healthy(self.gen_dir, self._manifest)
 
-    def _reopen(self, rebuild: bool = False) -> None:
-        """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to)."""
+    def _reopen(self, rebuild: bool = False) -> list[str]:
+        """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to);
+        returns the notices of doing so."""
         with self._lock:
+            seen = len(self.notices)
             if self._searcher is not None:
                 try:
                     self._searcher.close()
@@ -191,6 +210,7 @@ class Library:
             self.gen_dir = None
             self._docs.clear()
             self._load(rebuild=rebuild)
+            return self.notices[seen:]
 
     def _hit(self, stored, score: float, literals: Literals) -> Hit:
         """A search hit with its metadata, match spans and snippet."""
