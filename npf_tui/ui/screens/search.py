@@ -188,12 +188,13 @@ class SearchScreen(Screen):
         self.query_one("#query", Input).focus()
 
     def action_escape(self) -> None:
-        """From the results back to the query box; in the box, clear it; in an empty box, leave it."""
+        """From the results back to the query box; from the box to the results (or out of it, keeping the query)."""
         box = self.query_one("#query", Input)
+        results = self.query_one(ResultList)
         if self.focused is not box:
             box.focus()
-        elif box.value:
-            box.value = ""
+        elif results.display and results.hits:
+            results.focus()
         else:
             self.set_focus(None)  # out of the box, so single-letter keys (q, ?, i, c) work
 
