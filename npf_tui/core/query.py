@@ -23,7 +23,7 @@ from .textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
 #: Whole-word matches count this many times a substring-only match.
 WORD_BOOST = 3.0
 #: Names added by cross-language expansion weigh a little less than what was typed.
-EXPANSION_BOOST = 0.8
+EXPANSION_BOOST = 0.5
 MAX_QUERY_CHARS = 2000
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -367,14 +367,18 @@ class QueryCompiler:
         alternatives = self.expansions.alternatives(raw)
         if not alternatives:
             return compiled
-        parts = [compiled]
+        alt_queries = []
         for alt in alternatives:
             alt_q = self.phrase(alt, negated)
             if alt_q is not None:
-                parts.append(Q.Or([alt_q], boost=EXPANSION_BOOST))
+                alt_queries.append(alt_q)
                 if alt not in self.expanded:
                     self.expanded.append(alt)
-        return Q.Or(parts)
+        if not alt_queries:
+            return compiled
+        # The best-matching equivalent counts, not their sum: a passage naming the thing three ways in English
+        # must not outrank one with the very term that was typed.
+        return Q.Or([compiled, Q.DisjunctionMax(alt_queries, boost=EXPANSION_BOOST)])
 
 
 def _clean(text: str) -> str:
