@@ -255,6 +255,8 @@ def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry]) -
             typ = disc.pair_type([en, zh]) or "concept"
             groups.union(add(en, 1, typ), add(zh, 1, typ))
         for acr, exp in c.acronyms:
+            if exp[:1].islower():
+                continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
             typ = disc.guess_type_en(exp) or "concept"
             groups.union(add(exp, 1, typ), add(acr, 1, typ))
 
@@ -355,11 +357,13 @@ class Matcher:
             else:
                 self.automaton.add_word(key, (len(key), idx, frozenset(exact) if exact else None))
                 added += 1
-        self.short_index = short
-        self.short = (
-            re.compile(r"(?<![^\W_\u2e80-\U0010ffff])(?:" + "|".join(re.escape(f) for f in sorted(short, key=len, reverse=True)) + ")")
-            if short else None
-        )
+        # Exact-case short names go into a second automaton run over the unfolded text: matching them
+        # case-sensitively there leaves few in-word hits to reject ("Xi" in "Xiamen"), unlike "xi" in folded text.
+        self.short = ahocorasick.Automaton() if short else None
+        for form, idx in short.items():
+            self.short.add_word(form, (len(form), idx))
+        if self.short is not None:
+            self.short.make_automaton()
         self.empty = not table
         self.has_automaton = added > 0
         if self.has_automaton:
@@ -383,10 +387,10 @@ class Matcher:
                     continue
                 found.append((start, -length, idx))
         if self.short is not None:
-            for m in self.short.finditer(text):
-                start, stop = m.span()
+            for end, (length, idx) in self.short.iter(text):
+                start, stop = end - length + 1, end + 1
                 if _bounded(text, start, stop):
-                    found.append((start, start - stop, self.short_index[m.group()]))
+                    found.append((start, -length, idx))
         found.sort()
         out, last = [], 0
         for start, neg, idx in found:

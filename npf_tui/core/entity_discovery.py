@@ -335,7 +335,7 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
         subparts = [part]
         if keyword and any(t[0] == "and" for t in part):
             subparts = _split_at_and(part)
-        elif any(t[0].lower() in CONNECTORS for t in part):
+        elif not keyword and any(t[0].lower() in CONNECTORS for t in part):
             # "Beijing and Shanghai", "Xie Zhenhua and John Kerry": two names, not one.
             subparts, cur = [], []
             for tok in part:
