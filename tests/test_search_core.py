@@ -240,3 +240,13 @@ def test_result_says_document_and_paragraph(library):
     hit = library.search("Heilongjiang", exact=True).hits[0]
     doc = library.document(hit.doc_id)
     assert doc.paragraphs[hit.paragraph - 1] == hit.text and hit.title == doc.title
+
+
+def test_mined_pairs_stop_at_sentence_ends_and_take_digits():
+    from npf_tui.core.glossary import mine_pairs
+    from npf_tui.core.models import Document
+
+    doc = Document(doc_id="x", paragraphs=["About AI. Xi Jinping (习近平) said.", "the “100-person Think Tank” (百人智库)"])
+    pairs = {(p.en, p.zh) for p in mine_pairs([doc])}
+    assert ("Xi Jinping", "习近平") in pairs and ("100-person Think Tank", "百人智库") in pairs
+    assert not any(en.startswith("AI") for en, _ in pairs)

@@ -80,16 +80,20 @@ def load_glossary(corpus_dir: Path) -> list[GlossaryEntry]:
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # "English Name (中文)" — up to six capitalised/connector words before a parenthesised Chinese name.
+# A dot only inside a word (U.S), never at its end: "…about AI. Xi Jinping (习近平)" must not start at "AI".
+_CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"
 _EN_THEN_ZH = re.compile(
-    r"((?:[A-Z][\w'’.-]*|of|and|the|for|in|on|de|to)(?:[ \t]+(?:[A-Z][\w'’.-]*|of|and|the|for|in|on|de|to|[0-9]+)){0,7})"
+    r"((?:" + _CAP_WORD + r"|of|and|the|for|in|on|de|to)(?:[ \t]+(?:" + _CAP_WORD
+    + r"|of|and|the|for|in|on|de|to|[0-9]+)){0,7})"
     r"[ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
 )
 # “quoted term” (中文) — lower-case concepts are introduced this way ("future industries" (未来产业)).
 _QUOTED_THEN_ZH = re.compile(
-    r"[“\"‘]([A-Za-z][^“”\"‘’\n]{1,60}?)[”\"’][ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
+    r"[“\"‘]([A-Za-z0-9][^“”\"‘’\n]{1,60}?)[”\"’][ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
 )
 # "中文 (English Name)"
 _ZH_THEN_EN = re.compile(r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([A-Z][A-Za-z'’. -]{1,60}?)[ \t]*[）)]")
+_HAN_RE = re.compile(_HAN)
 _LEADING_CONNECTORS = re.compile(r"^(?:(?:of|and|the|for|in|on|de|to)\s+)+", re.I)
 _QUOTE_CHARS = "“”\"'‘’"
 
@@ -106,6 +110,8 @@ def mine_pairs(docs: list[Document]) -> list[BilingualPair]:
     pairs: list[BilingualPair] = []
     for doc in docs:
         for number, para in enumerate(doc.paragraphs, 1):
+            if not _HAN_RE.search(para):
+                continue  # every pattern needs Chinese; skipping the rest keeps long English text cheap
             for match in [*_QUOTED_THEN_ZH.finditer(para), *_EN_THEN_ZH.finditer(para)]:
                 en, zh = _clean_en(match.group(1)), match.group(2).strip()
                 if en and re.search("[A-Za-z]", en) and re.fullmatch(_HAN + "+", zh):
