@@ -43,7 +43,7 @@ QUERY_SECONDS = 2.0
 
 
 # -- analyzers and the normaliser ------------------------------------------------------------------------------------
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(HOSTILE_TEXT)
 def test_normalize_keeps_length_and_never_raises(text):
     folded = normalize(text)
@@ -51,7 +51,7 @@ def test_normalize_keeps_length_and_never_raises(text):
     assert normalize(folded) == folded or len(normalize(folded)) == len(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(HOSTILE_TEXT)
 def test_tokenizers_never_raise_and_offsets_point_into_the_text(text):
     for tokenizer in TOKENIZERS:
@@ -76,7 +76,7 @@ def _search_ok(library, query: str) -> None:
     assert elapsed < QUERY_SECONDS, f"{query[:80]!r} took {elapsed:.2f}s"
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(HOSTILE_TEXT)
 def test_search_takes_any_unicode(library, query):
     _search_ok(library, query)
@@ -121,7 +121,7 @@ def canonical(paragraph: str) -> list[str]:
     return split_paragraphs(paragraph)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(PARA_TEXT, st.lists(NASTY.filter(lambda c: c[0] not in "\ud800\udc00\udfff"),
                                                min_size=1, max_size=30).map("".join)), max_size=8),
        st.dictionaries(st.sampled_from([*META_KEYS, "note", "tags"]), st.text(
@@ -140,7 +140,7 @@ def test_document_text_round_trips(paragraphs, meta):
     assert again.paragraphs == back.paragraphs and again.meta() == back.meta()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e"
                                                                                         "\x85\u2028\u2029"),
                         min_size=1, max_size=200).map(str.strip).filter(bool), min_size=1, max_size=6))

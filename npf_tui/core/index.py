@@ -163,7 +163,7 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
 
 
 @contextmanager
-def write_lock(index_root: Path, wait: float = LOCK_WAIT_SECONDS, on_wait=None):
+def write_lock(index_root: Path, wait: float | None = None, on_wait=None):
     """Hold the index folder's writer lock (another npf process writing makes us wait, then fail clearly).
 
     flock, not a lock file: the kernel releases it when the holder dies (kill -9, SIGHUP), so no stale lock blocks
@@ -171,7 +171,7 @@ def write_lock(index_root: Path, wait: float = LOCK_WAIT_SECONDS, on_wait=None):
     """
     index_root.mkdir(parents=True, exist_ok=True)
     handle = open(index_root / ".lock", "a+")  # an OSError here (read-only folder) is the caller's to judge
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     told = False
     try:
         while True:
