@@ -143,6 +143,7 @@ def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Pa
     out["query"].update(open_seconds=data["open_seconds"], process_peak_rss_mb=peak,
                         per_query_ms=data["per_query_ms"], errors=data["errors"], top=data["top"])
     out["_matches"] = data["matches"]
+    out["_capped"] = data.get("capped", {})
     return out
 
 
@@ -221,6 +222,7 @@ def add_recall(results: dict, queries, paragraphs) -> None:
     results["ground_truth_counts"] = {k: (len(v) if v is not None else None) for k, v in truths.items()}
     for figures in results["systems"].values():
         matches = figures.pop("_matches", None)
+        capped = figures.pop("_capped", {})
         if matches is None:
             continue
         per_query, per_class = {}, {}
@@ -231,12 +233,17 @@ def add_recall(results: dict, queries, paragraphs) -> None:
                 per_query[q.text] = {"found": len(found), "recall": None}
                 continue
             per_query[q.text] = recall_figures(found, truth)
+            if q.text in capped:
+                # The system could not return all its answers (a result cap): its recall is not measurable here.
+                per_query[q.text].update(capped_total=capped[q.text], recall=None)
+                continue
             per_class.setdefault(q.cls, []).append(per_query[q.text])
         figures["recall"] = {
             "per_query": per_query,
             "per_class": {cls: {"mean_recall": statistics.mean(r["recall"] for r in rows if r["recall"] is not None),
                                 "min_recall": min(r["recall"] for r in rows if r["recall"] is not None),
-                                "queries": len(rows)}
+                                "queries": len(rows),
+                                "capped_queries": [q.text for q in queries if q.cls == cls and q.text in capped]}
                           for cls, rows in per_class.items() if any(r["recall"] is not None for r in rows)},
         }
 
@@ -260,6 +267,9 @@ def add_ratios(results: dict) -> None:
         }
         ratios[name] = {}
         for key, get in pick.items():
+            if not SYSTEMS[name].has_index and not key.startswith("query"):
+                ratios[name][key] = None  # nothing built: build time, memory and size have no counterpart
+                continue
             a, b = get(npf), get(other)
             ratios[name][key] = (a / b) if a is not None and b is not None and b > 0 else None
     results["ratios_npf_to"] = ratios

@@ -36,6 +36,7 @@ class System:
         """Remember where the corpus and this system's files are."""
         self.corpus_dir = Path(corpus_dir)
         self.work_dir = Path(work_dir)
+        self.capped: dict[str, int] = {}  # query -> total matches, where matches() could not return them all
 
     def build(self) -> dict:
         """Index the corpus from scratch; returns counts."""
@@ -216,27 +217,40 @@ class Ripgrep(System):
         return {"paragraphs": 0}
 
     def open(self) -> None:
-        """Map each file's line numbers to paragraph numbers (front matter lines map to none)."""
+        """Find where each paragraph (as npf's loader numbers them, long ones cut) starts in each file's bytes."""
+        import bisect
+
+        from npf_tui.core.corpus import document_paths, load_document
+
+        self._bisect = bisect.bisect_right
         self.rg = shutil.which("rg")
         if not self.rg:
             raise RuntimeError("ripgrep (rg) is not installed: apt-get install ripgrep")
-        self.line_para: dict[str, list[int]] = {}
-        for path in sorted(self.corpus_dir.glob("*.md")):
-            lines = path.read_text(encoding="utf-8").split("\n")
-            mapping, n, in_para, body_start = [0] * (len(lines) + 1), 0, False, 0
-            if lines and lines[0].strip() == "---":
-                body_start = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0) + 1
-            for i in range(body_start, len(lines)):
-                if lines[i].strip():
-                    if not in_para:
-                        n, in_para = n + 1, True
-                    mapping[i + 1] = n
-                else:
-                    in_para = False
-            self.line_para[path.stem] = mapping
+        self.starts: dict[str, list[int]] = {}
+        self.ends: dict[str, list[int]] = {}
+        for path in document_paths(self.corpus_dir):
+            raw = path.read_bytes()
+            doc = load_document(path)
+            pos = raw.find(b"\n---", 3) + 4  # past the front matter
+            starts, ends = [], []
+            for text in doc.paragraphs:
+                piece = text.encode("utf-8")
+                at = raw.find(piece, pos)
+                if at < 0:  # not verbatim in the file; fall back to "right after the previous one"
+                    at = pos
+                starts.append(at)
+                ends.append(at + len(piece))
+                pos = at + len(piece)
+            self.starts[path.stem], self.ends[path.stem] = starts, ends
+
+    def _paragraph(self, doc_id: str, offset: int) -> int:
+        """The 1-based paragraph holding byte `offset` of the file, or 0 (front matter, or between paragraphs)."""
+        starts = self.starts.get(doc_id, [])
+        i = self._bisect(starts, offset)
+        return i if i and offset < self.ends[doc_id][i - 1] else 0
 
     def _run(self, term: Term) -> list[tuple[str, int, str]]:
-        """rg --json for one literal; returns (doc_id, line number, highlighted line)."""
+        """rg --json for one literal; returns (doc_id, paragraph number, highlighted line) per submatch's paragraph."""
         args = [self.rg, "--json", "--fixed-strings", "--no-config"]
         if not is_chinese(term.text):
             args += ["--ignore-case", "--word-regexp"]
@@ -247,10 +261,13 @@ class Ripgrep(System):
             if event["type"] != "match":
                 continue
             data = event["data"]
-            text = data["lines"].get("text", "")
+            doc_id = Path(data["path"]["text"]).stem
+            raw = data["lines"].get("text", "").encode("utf-8")
+            paras = {self._paragraph(doc_id, data["absolute_offset"] + sub["start"]) for sub in data["submatches"]}
             for sub in reversed(data["submatches"]):
-                text = text[:sub["start"]] + "[" + sub["match"]["text"] + "]" + text[sub["end"]:]
-            found.append((Path(data["path"]["text"]).stem, data["line_number"], text.rstrip("\n")))
+                raw = raw[:sub["start"]] + b"[" + raw[sub["start"]:sub["end"]] + b"]" + raw[sub["end"]:]
+            text = raw.decode("utf-8", errors="replace").rstrip("\n")
+            found += [(doc_id, n, text) for n in sorted(paras) if n]
         return found
 
     def _passages(self, query: str) -> tuple[set[Passage], list[Found]]:
@@ -262,15 +279,13 @@ class Ripgrep(System):
             current = None
             for term in group:
                 lines = self._run(term)
-                hits = {(d, self.line_para.get(d, [])[ln]) for d, ln, _ in lines
-                        if ln < len(self.line_para.get(d, [])) and self.line_para[d][ln]}
+                hits = {(d, n) for d, n, _ in lines}
                 if term.negated:
                     if universe is None:
-                        universe = {(d, n) for d, m in self.line_para.items() for n in set(m) if n}
+                        universe = {(d, n + 1) for d, s in self.starts.items() for n in range(len(s))}
                     hits = universe - hits
                 else:
-                    shown += [Found(d, self.line_para[d][ln], t) for d, ln, t in lines
-                              if ln < len(self.line_para.get(d, []))]
+                    shown += [Found(d, n, t) for d, n, t in lines]
                 current = hits if current is None else current & hits
             result |= current or set()
         return result, shown
@@ -313,8 +328,10 @@ class Npf(System):
         return [Found(h.doc_id, h.paragraph, snippet_markdown(h.snippet)) for h in result.hits]
 
     def matches(self, query: str) -> set[Passage]:
-        """Every hit (asks for all of them)."""
+        """Every hit it will return (Library.search caps the limit; capped queries are noted in self.capped)."""
         result = self.lib.search(query, limit=1_000_000)
+        if result.total > len(result.hits):
+            self.capped[query] = result.total
         return {(h.doc_id, h.paragraph) for h in result.hits}
 
 

@@ -74,7 +74,7 @@ def do_query(system: str, corpus: Path, work: Path, queries_path: Path, repeat: 
             errors.setdefault(q.text, f"{type(exc).__name__}: {exc}")
     return {"open_seconds": open_seconds, "passes": passes,
             "per_query_ms": {k: statistics.median(v) for k, v in samples.items() if v},
-            "top": shown, "matches": matches, "errors": errors}
+            "top": shown, "matches": matches, "capped": sys_obj.capped, "errors": errors}
 
 
 def added_document(n: int) -> Document:
