@@ -451,7 +451,13 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
         notices.extend(f"skipped {why}" for why in scan.skipped)
         return gen, manifest, scan
     try:
-        with write_lock(index_root, on_wait=notices.append):
+        def waiting(message: str) -> None:
+            """Say at once that we wait (through progress, which the CLI and the reader show), and remember it."""
+            notices.append(message)
+            if progress:
+                progress(0, 0, message)
+
+        with write_lock(index_root, on_wait=waiting):
             if not rebuild:
                 gen, manifest, reason = _inspect(index_root, scan)
             if not reason and _needs_sync(scan, gen, manifest):
