@@ -297,3 +297,26 @@ def test_second_writer_waits_for_the_lock(corpus_copy, sources):
         assert not results  # nothing written while the other writer holds the lock
     worker.join(10)
     assert len(results[0].added) == 1
+
+
+def test_long_chinese_paragraph_reimport_is_a_duplicate(corpus_copy, tmp_path):
+    """The importer cuts long paragraphs exactly as the loader does, so the stored hash matches the file read back."""
+    source = tmp_path / "long-zh.txt"
+    source.write_text("新质生产力是创新起主导作用的先进生产力质态" * 400, encoding="utf-8")  # one 8,000-char paragraph
+    first = add_paths([source], corpus_copy)
+    assert len(first.added) == 1
+    doc = load_document(Path(first.added[0].file))
+    assert len(doc.paragraphs) > 1 and content_hash(doc.paragraphs) == doc.extra["content_hash"]
+    again = add_paths([source], corpus_copy)
+    assert not again.added and again.duplicates[0].doc_id == doc.doc_id
+
+
+def test_too_many_paragraphs_is_refused_before_writing(corpus_copy, tmp_path):
+    from npf_tui.core.corpus import MAX_PARAGRAPHS
+
+    source = tmp_path / "lines.txt"
+    source.write_text("\n\n".join(f"line {n}" for n in range(MAX_PARAGRAPHS + 5)), encoding="utf-8")
+    before = set(document_paths(corpus_copy))
+    report = add_paths([source], corpus_copy)
+    assert not report.added and "too many paragraphs" in report.failed[0].reason
+    assert set(document_paths(corpus_copy)) == before

@@ -392,8 +392,6 @@ def test_missing_corpus_is_one_line(tmp_path, capsys):
         Library.open(tmp_path / "nope", tmp_path / "i")
 
 
-@pytest.mark.xfail(reason="commands/importing.py _sync_index ignores Library.stale/notices: it reports "
-                          "index_updated=true when the index could not be written", strict=False)
 def test_add_says_when_the_index_could_not_be_updated(built, tmp_path, monkeypatch, capsys):
     corpus, index, _ = built
     source = tmp_path / "src.txt"

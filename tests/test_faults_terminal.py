@@ -67,8 +67,6 @@ def test_no_escape_codes_without_colour(cli_args, setting):
         assert out.strip() and "\x1b" not in out, (command, out[:300])
 
 
-@pytest.mark.xfail(reason="commands/search.py _stderr_progress always writes \\x1b[K (clear to end of line); "
-                          "it should follow output.use_colour(sys.stderr) and pad with spaces otherwise", strict=False)
 def test_index_progress_has_no_escape_codes_on_a_dumb_terminal(tmp_path):
     env = {**os.environ, "TERM": "dumb"}
     out = run_on_pty(["--corpus", str(DATA), "--index", str(tmp_path / "idx"), "index", "--rebuild"], env)

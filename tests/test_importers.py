@@ -371,6 +371,9 @@ def test_big5_roundtrip_property(text):
     """Any traditional-Chinese text of a few words comes back exactly from its Big5 bytes."""
     if sum(ch not in "，。" for ch in text) < 6:
         return
+    # One character repeated ('做做做做做做') is a byte pair that is also common GB18030 text ('暗暗…'): no detector
+    # can tell them apart, and no real document looks like that. Real text has several different characters.
+    assume(len(set(text) - set("，。")) >= 4)
     decoded, encoding = decode_text(text.encode("big5"))
     assert decoded == text, encoding
 

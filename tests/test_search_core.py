@@ -250,3 +250,16 @@ def test_mined_pairs_stop_at_sentence_ends_and_take_digits():
     pairs = {(p.en, p.zh) for p in mine_pairs([doc])}
     assert ("Xi Jinping", "习近平") in pairs and ("100-person Think Tank", "百人智库") in pairs
     assert not any(en.startswith("AI") for en, _ in pairs)
+
+
+def test_two_libraries_in_one_process_keep_their_own_dictionary(library, tmp_path):
+    from npf_tui.core.library import Library
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "glossary.toml").write_text('[[entity]]\ntype = "concept"\nzh = "质生产"\n', encoding="utf-8")
+    (other / "one.md").write_text("---\ntitle: one\n---\n\n新质生产力。\n", encoding="utf-8")
+    before = [(h.doc_id, h.paragraph, h.score) for h in library.search("新质生产力", limit=50, exact=True).hits]
+    Library.open(other, tmp_path / "i").search("质生产")  # switches the process's segmenter
+    after = [(h.doc_id, h.paragraph, h.score) for h in library.search("新质生产力", limit=50, exact=True).hits]
+    assert after == before

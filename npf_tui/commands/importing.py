@@ -127,6 +127,11 @@ def _sync_index(ctx, show_progress: bool) -> str:
         return str(exc)
     except KeyboardInterrupt:
         return "interrupted"
+    if lib.stale:
+        # The index folder could not be written (read-only, full): the corpus has the files, the index not yet.
+        return next((n for n in lib.notices if n.startswith("the index could not be updated")), "the index is stale")
+    for notice in lib.notices:
+        print(f"npf: {notice}", file=sys.stderr)
     return ""
 
 

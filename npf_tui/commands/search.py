@@ -116,8 +116,15 @@ def run_index(args, ctx) -> int:
 def _stderr_progress():
     """A one-line progress display on stderr (the CLI's search path stays free of Rich and Textual)."""
 
+    # Clearing the rest of the line is an escape code: only where colour is allowed; elsewhere pad with spaces.
+    clear = "\x1b[K" if output.use_colour(sys.stderr) else ""
+    width = [0]
+
     def show(done: int, total: int, message: str) -> None:
         pct = 100 * done // total if total else 100
-        print(f"\r{message} {pct:3d}%\x1b[K", end="", file=sys.stderr, flush=True)
+        line = f"{message} {pct:3d}%"
+        pad = "" if clear else " " * max(0, width[0] - len(line))
+        width[0] = max(width[0], len(line))
+        print(f"\r{line}{pad}{clear}", end="", file=sys.stderr, flush=True)
 
     return show

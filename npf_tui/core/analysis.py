@@ -64,6 +64,11 @@ def use_user_words(words: list[str]) -> str:
     return key
 
 
+def active_key() -> str:
+    """The key of the user dictionary segmentation uses now."""
+    return _wanted[0]
+
+
 def _segmenter():
     """The segmenter of the active user dictionary."""
     key, words = _wanted

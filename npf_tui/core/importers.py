@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from .corpus import MAX_PARAGRAPH_CHARS, split_long
 from .errors import NpfError
 
 #: Extensions `import_file` understands, and the reader used for each.
@@ -17,13 +18,10 @@ SUPPORTED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".mark
 #: Files larger than this are refused: a policy source is never this big, a disk image or a video might be.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 #: Paragraphs longer than this (characters) are cut at sentence ends so the index and the reader stay responsive.
-MAX_PARAGRAPH_CHARS = 20_000
-_CHUNK_CHARS = 5_000
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _CJK_OR_FULLWIDTH = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])[\"'”’」』)）]*\s*")
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；…][\"'”’」』)）]*$")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _FRONT_ALIASES = {"date": "published", "lang": "language", "site": "outlet", "site_name": "outlet",
@@ -454,39 +452,12 @@ def _clean(text: str) -> str:
 
 
 def _limit_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Cut paragraphs longer than MAX_PARAGRAPH_CHARS into chunks at sentence ends (or hard, when there are none)."""
+    """Cut over-long paragraphs exactly as the corpus loader does (corpus.split_long), so what is written, hashed
+    for duplicates and later read back are the same paragraphs."""
     out: list[str] = []
     for para in paragraphs:
-        if len(para) <= MAX_PARAGRAPH_CHARS:
-            out.append(para)
-            continue
-        chunk = ""
-        for sentence in _sentences(para):
-            if chunk and len(chunk) + len(sentence) > _CHUNK_CHARS:
-                out.append(chunk.strip())
-                chunk = ""
-            chunk += sentence
-        if chunk.strip():
-            out.append(chunk.strip())
+        out.extend(split_long(para) if len(para) > MAX_PARAGRAPH_CHARS else (para,))
     return out
-
-
-def _sentences(text: str):
-    """Sentences of `text` (keeping their end punctuation and spacing); runs without an end are cut every _CHUNK_CHARS."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        if end > start:
-            yield from _hard_cut(text[start:end])
-            start = end
-    if start < len(text):
-        yield from _hard_cut(text[start:])
-
-
-def _hard_cut(piece: str):
-    """A piece in slices of at most _CHUNK_CHARS characters."""
-    for i in range(0, len(piece), _CHUNK_CHARS):
-        yield piece[i:i + _CHUNK_CHARS]
 
 
 def _title_from(paragraphs: list[str], path: Path) -> str:

@@ -90,6 +90,8 @@ class Manifest:
     #: Whoosh files of the committed index: name -> [size, crc32]. Checked on open, so a truncated, emptied or
     #: overwritten segment is found before it can give wrong results.
     files: dict[str, list[int]] = field(default_factory=dict)
+    #: Format of the entity store kept in the generation (a newer npf rebuilds an older store).
+    entities_version: int = 0
 
     @classmethod
     def load(cls, gen_dir: Path) -> "Manifest":
@@ -99,7 +101,7 @@ class Manifest:
             docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
             files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
             manifest = cls(int(raw["schema_version"]), str(raw["corpus_dir"]), str(raw["userdict_key"]),
-                           list(raw["glossary_stamp"]), docs, files)
+                           list(raw["glossary_stamp"]), docs, files, int(raw.get("entities_version", 0)))
             manifest.paragraph_count()
         except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
             # Damaged or hand-edited: any wrong shape is "malformed", never an odd exception further on.
@@ -115,6 +117,7 @@ class Manifest:
             "glossary_stamp": self.glossary_stamp,
             "docs": {k: v.to_json() for k, v in sorted(self.docs.items())},
             "files": self.files,
+            "entities_version": self.entities_version,
         }
         atomic_write_text(gen_dir / MANIFEST, json.dumps(data, ensure_ascii=False))
 
@@ -291,7 +294,7 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
         # Whoosh does not fsync its segments: do it before CURRENT can point at them (power loss safety).
         files = whoosh_files(gen_dir, fsync=True)
         Manifest(SCHEMA_VERSION, str(scan.corpus_dir.resolve()), scan.userdict_key, scan.glossary_stamp,
-                 entries, files).save(gen_dir)
+                 entries, files, _entities_version()).save(gen_dir)
         fsync_dir(gen_dir)
         previous = current_generation(index_root)
         atomic_write_text(index_root / CURRENT_FILE, gen_dir.name + "\n")
@@ -373,10 +376,21 @@ def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
     return changed, removed
 
 
+def _entities_version() -> int:
+    """The entity store format this npf writes (0 while the entities module is absent)."""
+    try:
+        from .entities import VERSION
+    except ImportError:
+        return 0
+    return VERSION
+
+
 def needs_rebuild(scan: CorpusScan, manifest: Manifest) -> str:
     """Why an existing generation cannot be updated in place ('' if it can)."""
     if manifest.schema_version != SCHEMA_VERSION:
         return "the index was built by another version of npf"
+    if manifest.entities_version != _entities_version():
+        return "the entity store was built by another version of npf"
     if manifest.corpus_dir != str(scan.corpus_dir.resolve()):
         return f"the index was built for another corpus ({manifest.corpus_dir})"
     if manifest.userdict_key != scan.userdict_key:

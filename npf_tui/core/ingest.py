@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .corpus import (DOC_SUFFIX, _as_text, document_paths, find_document, load_document, make_doc_id,
+from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, document_paths, find_document, load_document, make_doc_id,
                      render_document, split_front_matter)
 from .errors import CorpusError, NpfError
 from .fsutil import atomic_write_text, fsync_dir
@@ -255,12 +255,24 @@ def _add_one(path: Path, corpus_dir: Path, known: dict[str, str], existing: set[
         report.failed.append(NotAdded(source, str(exc)))
         attempt.reported = True
         return
+    if len(imported.paragraphs) > MAX_PARAGRAPHS:
+        # The corpus loader would skip such a file: refuse it here, before it is written.
+        report.failed.append(NotAdded(source, f"too many paragraphs ({len(imported.paragraphs)}; at most "
+                                              f"{MAX_PARAGRAPHS}): split the file into several"))
+        attempt.reported = True
+        return
     digest = content_hash(imported.paragraphs)
     if digest in known:
         report.duplicates.append(Duplicate(source, known[digest]))
         attempt.reported = True
         return
     doc = _document_for(path, source, imported, digest, existing)
+    if sum(len(p) for p in doc.paragraphs) * 3 > MAX_DOCUMENT_BYTES and \
+            len(render_document(doc).encode("utf-8")) > MAX_DOCUMENT_BYTES:
+        report.failed.append(NotAdded(source, f"too large for one document (over {MAX_DOCUMENT_BYTES // 2**20} MB "
+                                              "of text): split the file into several"))
+        attempt.reported = True
+        return
     attempt.doc = AddedDoc(source=source, doc_id=doc.doc_id, file=str(corpus_dir / f"{doc.doc_id}{DOC_SUFFIX}"),
                            title=doc.title, language=doc.language, paragraphs=len(doc.paragraphs))
     if not dry_run:

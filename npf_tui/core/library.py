@@ -10,6 +10,7 @@ from pathlib import Path
 from . import corpus as corpus_mod
 from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from .glossary import BilingualPair, GlossaryEntry
+from .analysis import active_key, use_user_words
 from .highlight import match_spans, snippet
 from .index import DocEntry, Manifest, ensure_index, open_whoosh
 from .models import Document, Hit, SearchResult, Span
@@ -69,6 +70,8 @@ class Library:
                 self._ix = open_whoosh(gen)
                 self._searcher = self._ix.searcher()
             self.gen_dir, self._manifest, self.glossary = gen, manifest, scan.glossary
+            self._userdict = scan.userdict
+            self._userdict_key = use_user_words(scan.userdict)
             self._stamps = self._file_stamps()
             self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and
                           self._docs_fresh(k)}
@@ -136,13 +139,21 @@ class Library:
     def compile(self, query: str, exact: bool = False):
         """The compiled form of a query (its Whoosh query, highlight literals and expansions)."""
         with self._lock:
+            self._use_own_dictionary()
             return QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+
+    def _use_own_dictionary(self) -> None:
+        """Queries must be segmented with the user dictionary this index was built with; another Library in the
+        same process (another corpus) may have switched the process-wide segmenter."""
+        if active_key() != self._userdict_key:
+            use_user_words(self._userdict)
 
     def search(self, query: str, limit: int = 10, exact: bool = False) -> SearchResult:
         """Ranked passages for a query (see the README's query language); `exact` turns off cross-language expansion."""
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
         with self._lock:
+            self._use_own_dictionary()
             notice = ""
             if self._file_stamps() != self._stamps:
                 # Another process changed the open generation (an update: fine; damage: caught by the check on

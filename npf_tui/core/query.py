@@ -150,12 +150,12 @@ class QueryCompiler:
         if self.expansions is not None and not self.exact:
             text = self.expansions.quote_names(text)
         notice = ""
-        parsed = _PARSER.parse(text)
+        parsed = _parse(text)
         if parsed is Q.NullQuery and re.match(r"\s*-\S", text):
-            parsed = _PARSER.parse("*:* " + text)  # only exclusions: everything except them
+            parsed = _parse("*:* " + text)  # only exclusions: everything except them
         if _has_error(parsed):
             notice = "query syntax not understood; searched as plain words"
-            parsed = _PARSER.parse(_plain_words(text))
+            parsed = _parse(_plain_words(text))
             if _has_error(parsed):
                 raise QuerySyntaxError("nothing to search for in this query")
         compiled = self._rewrite(parsed, negated=False)
@@ -379,6 +379,14 @@ class QueryCompiler:
         # The best-matching equivalent counts, not their sum: a passage naming the thing three ways in English
         # must not outrank one with the very term that was typed.
         return Q.Or([compiled, Q.DisjunctionMax(alt_queries, boost=EXPANSION_BOOST)])
+
+
+def _parse(text: str):
+    """Whoosh's parse, or None where Whoosh itself fails (it raises IndexError on e.g. '<0')."""
+    try:
+        return _PARSER.parse(text)
+    except Exception:  # noqa: BLE001 - any parser failure means "not valid syntax": the caller falls back
+        return None
 
 
 def _clean(text: str) -> str:
