@@ -29,7 +29,7 @@ MAN_ROOT = Path("/usr/share/man")
 #: archive ships (packages installed from elsewhere, "[installed,local]" in `apt list`, are left out).
 APT_PACKAGES = [
     "groff-base", "man-db", "ripgrep", "manpages-zh", "manpages", "manpages-dev", "perl-doc", "libssl-doc",
-    "libx11-doc", "tcl8.6-doc", "tk8.6-doc", "libcurl4-doc", "gnutls-doc", "zsh-common", "git-man",
+    "libx11-doc", "tcl8.6-doc", "tk8.6-doc", "libcurl4-doc", "gnutls-doc", "zsh-common", "git-man", "ffmpeg-doc",
 ]
 #: Only the ~100 MB corpus draws on these (all other English pages run out at ~76 MB); keeping them out of the
 #: 20 MB pool keeps the 20 MB sample the same whether or not they are installed.
