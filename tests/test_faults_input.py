@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.analysis import BigramTokenizer, PinyinTokenizer, PlainTokenizer, WordTokenizer
+from npf_tui.core.analysis import BigramTokenizer, PlainTokenizer, WordTokenizer
 from npf_tui.core.corpus import (MAX_PARAGRAPH_CHARS, MAX_PARAGRAPHS, load_document, parse_document,
                                  render_document, split_paragraphs, write_document)
 from npf_tui.core.errors import CorpusError, QuerySyntaxError
@@ -37,7 +37,7 @@ NASTY = st.sampled_from(
 )
 HOSTILE_TEXT = st.one_of(st.text(ANY_CHAR, max_size=200), st.lists(NASTY, max_size=60).map("".join),
                          st.lists(st.one_of(NASTY, st.text(ANY_CHAR, max_size=5)), max_size=40).map(" ".join))
-TOKENIZERS = [WordTokenizer(), BigramTokenizer(), PinyinTokenizer(), PlainTokenizer()]
+TOKENIZERS = [WordTokenizer(), BigramTokenizer(), PlainTokenizer()]
 #: Seconds one query may take, whatever it is.
 QUERY_SECONDS = 2.0
 

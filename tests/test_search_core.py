@@ -101,8 +101,9 @@ def test_simplified_finds_traditional_text(tmp_path):
 # 4. pinyin -----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("query", ["xinzhi shengchanli", "xinzhishengchanli", "xīnzhì shēngchǎnlì", "xin1zhi4"])
 def test_pinyin_finds_chinese(library, query):
+    """Typed pinyin finds 新质生产力 and says what it was read as."""
     result = library.search(query, limit=50, exact=True)
-    assert result.total > 0
+    assert result.total > 0 and any(c.startswith("新质") for c in result.expanded)
     for hit in result.hits:
         assert "新质" in normalize(hit.text)
         assert any("新质" in normalize(hit.text[s.start:s.end]) for s in hit.spans)
@@ -111,7 +112,7 @@ def test_pinyin_finds_chinese(library, query):
 def test_english_word_is_not_read_as_pinyin(library):
     # "china" spells chi+na, but it is an English word of the corpus: no pinyin alternative is added.
     compiled = library.compile("china")
-    assert not compiled.literals.pinyin
+    assert not compiled.literals.han and not compiled.expanded
 
 
 # 5. English folding --------------------------------------------------------------------------------------------
@@ -263,3 +264,40 @@ def test_two_libraries_in_one_process_keep_their_own_dictionary(library, tmp_pat
     Library.open(other, tmp_path / "i").search("质生产")  # switches the process's segmenter
     after = [(h.doc_id, h.paragraph, h.score) for h in library.search("新质生产力", limit=50, exact=True).hits]
     assert after == before
+
+
+def test_pinyin_map_chains_syllables_into_corpus_strings():
+    from npf_tui.core.pinyin_map import add_bigrams, chinese_for
+
+    mapping = {}
+    add_bigrams(mapping, ["新质", "质生", "生产", "产力", "心智"])
+    assert chinese_for(["xin", "zhi"], mapping) == ["心智", "新质"]
+    assert chinese_for(["xin", "zhi", "sheng", "chan", "li"], mapping) == ["新质生产力"]
+    assert chinese_for(["xin", "zhi", "sheng", "wu"], mapping) == []
+    assert chinese_for(["xin"], mapping) == []
+
+
+def test_pinyin_finds_text_added_incrementally(corpus_copy, tmp_path):
+    from npf_tui.core.library import Library
+
+    lib = Library.open(corpus_copy, tmp_path / "i")
+    assert lib.search("qingtongqi", exact=True).total == 0
+    (corpus_copy / "bronze.md").write_text("---\ntitle: 青铜\n---\n\n三星堆出土青铜器。\n", encoding="utf-8")
+    lib.refresh()
+    hit = lib.search("qingtongqi", exact=True).hits[0]
+    assert hit.doc_id == "bronze" and hit.text[hit.spans[0].start:hit.spans[0].end] == "青铜器"
+
+
+def test_open_and_exclusive_date_bounds(library):
+    after = {h.doc_id for h in library.search("published:>2024-03 Xi", limit=200, exact=True).hits}
+    assert "rainey-2024-new-catch-phrase" in after and "semafor-2024-xi-catchphrase" not in after
+    upto = {h.doc_id for h in library.search("published:[TO 2024-02] Xi", limit=200, exact=True).hits}
+    assert upto == {"semafor-2024-xi-catchphrase"}
+    excl = library.search("published:{2024-02 TO 2024-05} Xi", limit=200, exact=True)
+    assert excl.total == 0  # February and May themselves are excluded; nothing is dated in between
+
+
+def test_metadata_filters_match_words_in_order_and_prefixes(library):
+    assert library.search('outlet:"times global" climate', exact=True).total == 0
+    assert library.search("author:Rain* productive", exact=True).total > 0
+    assert library.search("title:catchphrase Xi", exact=True).hits[0].doc_id == "semafor-2024-xi-catchphrase"

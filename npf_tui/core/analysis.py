@@ -1,6 +1,7 @@
-"""Whoosh tokenizers for bilingual passages: jieba words, Chinese character bigrams, and pinyin syllables.
+"""Whoosh tokenizers for bilingual passages: jieba words and Chinese character bigrams (pinyin is matched through the
+bigrams, see pinyin_map).
 
-All three read the same length-preserving normalisation (see textnorm), so character offsets always point into the
+Both read the same length-preserving normalisation (see textnorm), so character offsets always point into the
 original text. They are defined here (not taken from jieba.analyse) so that opening an index unpickles only this
 small module, and so that token positions are word positions (phrase queries work).
 """
@@ -199,34 +200,6 @@ class BigramTokenizer(_BaseTokenizer):
                     t.startchar, t.endchar = start_char + i, start_char + min(i + 2, end)
                 pos += 1
                 yield t
-            pos += RUN_GAP
-
-
-class PinyinTokenizer(_BaseTokenizer):
-    """Field `py`: each Chinese character's toneless readings at the character's position (all readings of a
-    polyphonic character share one position, so '银行' is both yin-xing and yin-hang)."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        from .pinyin import readings
-
-        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
-        normalized, runs = scan(value)
-        pos = start_pos
-        for is_han, start, end in runs:
-            if not is_han:
-                continue
-            for i in range(start, end):
-                for reading in readings(normalized[i]):
-                    t.text = reading
-                    t.boost = 1.0
-                    t.stopped = False
-                    if positions:
-                        t.pos = pos
-                    if chars:
-                        t.startchar, t.endchar = start_char + i, start_char + i + 1
-                    yield t
-                pos += 1
             pos += RUN_GAP
 
 

@@ -7,7 +7,6 @@ from whoosh.analysis import Token
 
 from .analysis import scan, word_tokens
 from .models import Span
-from .pinyin import readings
 from .query import Literals
 
 _MATCH = "\x00match"
@@ -16,7 +15,8 @@ SNIPPET_CONTEXT = 40
 
 
 def match_spans(text: str, literals: Literals) -> list[Span]:
-    """Every place in `text` that the query's words, phrases, prefixes, Chinese substrings or pinyin match."""
+    """Every place in `text` that the query's words, phrases, prefixes or Chinese substrings (typed pinyin included,
+    as the Chinese it spells) match."""
     if literals.empty() or not text:
         return []
     normalized, runs = scan(text)
@@ -36,22 +36,7 @@ def match_spans(text: str, literals: Literals) -> list[Span]:
         while start >= 0:
             found.append((start, start + len(han)))
             start = normalized.find(han, start + 1)
-    if literals.pinyin:
-        for is_han, start, end in runs:
-            if is_han:
-                found.extend(_pinyin_spans(normalized, start, end, literals.pinyin))
     return _merge(found)
-
-
-def _pinyin_spans(normalized: str, start: int, end: int, sequences) -> list[tuple[int, int]]:
-    """Runs of characters inside [start, end) whose readings spell one of the syllable sequences."""
-    out = []
-    for seq in sequences:
-        size = len(seq)
-        for i in range(start, end - size + 1):
-            if all(seq[k] in readings(normalized[i + k]) for k in range(size)):
-                out.append((i, i + size))
-    return out
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[Span]:

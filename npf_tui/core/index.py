@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from . import corpus as corpus_mod
-from .analysis import BigramTokenizer, PinyinTokenizer, PlainTokenizer, WordTokenizer, use_user_words
+from . import pinyin_map
+from .analysis import BigramTokenizer, WordTokenizer, use_user_words
 from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_text, fsync_dir
 from .glossary import GlossaryEntry, load_glossary, mine_pairs
@@ -33,7 +35,7 @@ from .textnorm import has_han, passage_language
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
 #: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 7
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
 PENDING = "pending.json"
@@ -44,20 +46,14 @@ PARALLEL_MIN_PARAGRAPHS = 20000
 
 
 def make_schema() -> Schema:
-    """One Whoosh document per paragraph; the same text is analysed three ways (words, bigrams, pinyin)."""
+    """One Whoosh document per paragraph; the same text is analysed two ways (words and Chinese bigrams)."""
     return Schema(
-        pid=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         para=STORED(),
         text=STORED(),
         words=TEXT(analyzer=WordTokenizer(), phrase=True),
         cjk=TEXT(analyzer=BigramTokenizer(), phrase=True),
-        py=TEXT(analyzer=PinyinTokenizer(), phrase=True),
-        title=TEXT(analyzer=PlainTokenizer()),
-        author=TEXT(analyzer=PlainTokenizer()),
-        outlet=TEXT(analyzer=PlainTokenizer()),
         lang=ID(stored=True),
-        published=ID(),
     )
 
 
@@ -209,18 +205,12 @@ def _passages(doc: Document):
     """The Whoosh documents (one per paragraph) of a corpus document."""
     for number, text in enumerate(doc.paragraphs, 1):
         yield {
-            "pid": f"{doc.doc_id}#{number}",
             "doc_id": doc.doc_id,
             "para": number,
             "text": text,
             "words": text,
             "cjk": text,
-            "py": text,
-            "title": doc.title,
-            "author": doc.author,
-            "outlet": doc.outlet,
             "lang": passage_language(text),
-            "published": doc.published or "",
         }
 
 
@@ -278,19 +268,33 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
         n_paragraphs = sum(len(d.paragraphs) for d in docs)
         parallel = n_paragraphs >= PARALLEL_MIN_PARAGRAPHS and (os.cpu_count() or 1) > 1
         writer = ix.writer(procs=2, limitmb=128, multisegment=True) if parallel else ix.writer(limitmb=256)
-        try:
-            for n, doc in enumerate(docs, 1):
+        # The pinyin map and the entity store need no index: they are built in a thread while this one feeds the
+        # writer (whose sub-processes do the indexing; feeding mostly waits on their queue), instead of after it.
+        # The thread starts only once the writer has forked its sub-processes: a fork taken while another thread
+        # holds a lock (an import, the segmenter) can leave the child waiting on it forever.
+        forked_after = 2 * 100 + 1 if parallel else 0  # MpWriter forks one task per 100-passage batch, up to procs
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            side = None
+            fed = 0
+            try:
+                for n, doc in enumerate(docs, 1):
+                    _check_cancel(cancel)
+                    for passage in _passages(doc):
+                        writer.add_document(**passage)
+                    fed += len(doc.paragraphs)
+                    if side is None and fed >= forked_after:
+                        side = pool.submit(_build_side_stores, gen_dir, docs, scan.glossary)
+                    if progress and (n % 20 == 0 or n == total):
+                        progress(total + n, total * 2, f"indexing ({n}/{total} documents)")
+                if progress:
+                    progress(total * 2, total * 2, "writing the index")
+                (side or pool.submit(_build_side_stores, gen_dir, docs, scan.glossary)).result()
                 _check_cancel(cancel)
-                for passage in _passages(doc):
-                    writer.add_document(**passage)
-                if progress and (n % 20 == 0 or n == total):
-                    progress(total + n, total * 2, f"indexing ({n}/{total} documents)")
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
         (gen_dir / USERDICT).write_text("\n".join(scan.userdict), encoding="utf-8")
-        _update_entities(gen_dir, docs, scan.glossary, None, ())
         # Whoosh does not fsync its segments: do it before CURRENT can point at them (power loss safety).
         files = whoosh_files(gen_dir, fsync=True)
         Manifest(SCHEMA_VERSION, str(scan.corpus_dir.resolve()), scan.userdict_key, scan.glossary_stamp,
@@ -303,6 +307,12 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
         raise
     _remove_old_generations(index_root, keep={gen_dir.name, previous.name if previous else ""})
     return gen_dir
+
+
+def _build_side_stores(gen_dir: Path, docs: list[Document], glossary) -> None:
+    """What a generation keeps beside the Whoosh index: the pinyin map and the entity store."""
+    pinyin_map.save(gen_dir, pinyin_map.from_lexicon(pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs)))
+    _update_entities(gen_dir, docs, glossary, None, ())
 
 
 def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
@@ -441,6 +451,11 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
     for doc_id in removed:
         manifest.docs.pop(doc_id, None)
     manifest.glossary_stamp = scan.glossary_stamp
+    if docs:
+        # New bigrams join the pinyin map; those of removed text may stay: they only yield a search that finds nothing.
+        mapping = pinyin_map.load(gen_dir)
+        pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs))
+        pinyin_map.save(gen_dir, mapping)
     _update_entities(gen_dir, docs, scan.glossary, set(changed), removed)
     manifest.files = whoosh_files(gen_dir, fsync=True)
     manifest.save(gen_dir)

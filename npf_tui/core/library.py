@@ -10,6 +10,7 @@ from pathlib import Path
 from . import corpus as corpus_mod
 from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from .glossary import BilingualPair, GlossaryEntry
+from . import pinyin_map
 from .analysis import active_key, use_user_words
 from .highlight import match_spans, snippet
 from .index import DocEntry, Manifest, ensure_index, open_whoosh
@@ -42,6 +43,8 @@ class Library:
         self._searcher = None
         self._docs: dict[str, Document] = {}
         self._expansions: Expansions | None = None
+        self._pinyin_map = None
+        self._catalog_meta: dict[str, dict] = {}
         self._lock = threading.RLock()
         self._stamps: dict[str, tuple[int, int]] = {}
 
@@ -76,6 +79,8 @@ class Library:
             self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and
                           self._docs_fresh(k)}
             self._expansions = None
+            self._pinyin_map = None
+            self._catalog_meta = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
 
     def _docs_fresh(self, doc_id: str) -> bool:
         """A cached Document is still what the manifest indexed."""
@@ -140,7 +145,18 @@ class Library:
         """The compiled form of a query (its Whoosh query, highlight literals and expansions)."""
         with self._lock:
             self._use_own_dictionary()
-            return QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+            return self._compiler(exact).compile(query)
+
+    def _compiler(self, exact: bool) -> QueryCompiler:
+        """A query compiler over the current searcher, expansions and pinyin map."""
+        return QueryCompiler(self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin,
+                             catalog=self._catalog_meta)
+
+    def _pinyin(self):
+        """The generation's pinyin map, read on the first query that types pinyin (and kept: it is small)."""
+        if self._pinyin_map is None:
+            self._pinyin_map = pinyin_map.load(self.gen_dir)
+        return self._pinyin_map
 
     def _use_own_dictionary(self) -> None:
         """Queries must be segmented with the user dictionary this index was built with; another Library in the
@@ -168,7 +184,7 @@ class Library:
             for attempt in range(3):
                 stage = "compile"
                 try:
-                    compiled = QueryCompiler(self._searcher, self.expansions(), exact=exact).compile(query)
+                    compiled = self._compiler(exact).compile(query)
                     stage = "search"
                     results = self._searcher.search(compiled.query, limit=limit)
                     total = len(results)

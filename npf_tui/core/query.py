@@ -1,7 +1,8 @@
 """The query language: Whoosh's parser for the syntax, then each word or phrase compiled for both languages.
 
 A word becomes: its jieba/English-stem term in `words` (boosted: whole words rank first), a phrase of character
-bigrams in `cjk` for Chinese (any substring, across word boundaries), a phrase of syllables in `py` for pinyin, and
+bigrams in `cjk` for Chinese (any substring, across word boundaries), the corpus's Chinese strings that typed pinyin
+spells (through the bigram pinyin map), and
 the other-language names of a glossary or mined bilingual pair (cross-language expansion).
 """
 
@@ -18,6 +19,7 @@ from whoosh.fields import ID, TEXT, Schema
 from .analysis import PlainTokenizer, stem, word_tokens
 from .errors import QuerySyntaxError
 from .pinyin import split_typed
+from .pinyin_map import chinese_for
 from .textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
 
 #: Whole-word matches count this many times a substring-only match.
@@ -25,6 +27,7 @@ WORD_BOOST = 3.0
 #: Names added by cross-language expansion weigh a little less than what was typed.
 EXPANSION_BOOST = 0.5
 MAX_QUERY_CHARS = 2000
+META_FIELDS = ("title", "author", "outlet")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -75,11 +78,10 @@ class Literals:
     phrases: set[tuple[str, ...]] = field(default_factory=set)  # `words` term sequences
     prefixes: set[str] = field(default_factory=set)
     han: set[str] = field(default_factory=set)  # normalised Chinese substrings
-    pinyin: set[tuple[str, ...]] = field(default_factory=set)  # syllable sequences
 
     def empty(self) -> bool:
         """True when nothing can be highlighted."""
-        return not (self.terms or self.phrases or self.prefixes or self.han or self.pinyin)
+        return not (self.terms or self.phrases or self.prefixes or self.han)
 
 
 @dataclass
@@ -132,10 +134,15 @@ class Expansions:
 class QueryCompiler:
     """Turns a query string into a Whoosh query over the passage index; one per search (it holds its results)."""
 
-    def __init__(self, searcher, expansions: Expansions | None, exact: bool = False):
+    def __init__(self, searcher, expansions: Expansions | None, exact: bool = False, pinyin_map=None,
+                 catalog: dict[str, dict] | None = None):
+        """`pinyin_map` is a callable returning the index's PinyinMap (called only when pinyin is typed); `catalog`
+        maps doc_id → metadata, for the author:/outlet:/title:/published: filters."""
+        self.catalog = catalog or {}
         self.searcher = searcher
         self.expansions = expansions
         self.exact = exact
+        self.pinyin_map = pinyin_map
         self.literals = Literals()
         self.expanded: list[str] = []
 
@@ -214,7 +221,7 @@ class QueryCompiler:
         """A bare word on a field."""
         if fieldname == "text":
             return self._with_expansion(raw, self.word(raw, negated), negated)
-        if fieldname in ("title", "author", "outlet"):
+        if fieldname in META_FIELDS:
             return self._meta_words(fieldname, raw)
         if fieldname == "lang":
             return Q.Term("lang", raw.lower())
@@ -223,23 +230,42 @@ class QueryCompiler:
         if fieldname == "published":
             if not _DATE_RE.match(raw):
                 raise QuerySyntaxError(f"published:{raw} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-            return Q.Prefix("published", raw)
+            return self._documents(lambda meta: meta.get("published", "").startswith(raw))
         return None
 
     def _field_phrase(self, fieldname, raw: str, negated: bool):
         """A quoted phrase on a field."""
         if fieldname == "text":
             return self._with_expansion(raw, self.phrase(raw, negated), negated)
-        if fieldname in ("title", "author", "outlet"):
+        if fieldname in META_FIELDS:
             return self._meta_words(fieldname, raw)
         return self._field_word(fieldname, raw, negated)
 
-    def _meta_words(self, fieldname: str, raw: str):
-        """author:/outlet:/title: match their words in order (`outlet:"global times"`)."""
-        words = [t.text for t in PlainTokenizer()(raw)]
+    # Document metadata is not indexed per passage (it would repeat a title's words in every paragraph): a filter
+    # on it is answered from the catalog of documents and becomes "one of these doc_ids".
+    def _documents(self, keep) -> Q.Query:
+        """Passages of the documents whose metadata satisfies `keep` (a query matching nothing if none does)."""
+        ids = sorted(doc_id for doc_id, meta in self.catalog.items() if keep(meta))
+        if not ids:
+            return Q.Term("doc_id", "\x00no-document")
+        return Q.Or([Q.Term("doc_id", doc_id) for doc_id in ids]) if len(ids) > 1 else Q.Term("doc_id", ids[0])
+
+    def _meta_words(self, fieldname: str, raw: str, prefix: bool = False):
+        """author:/outlet:/title: their words in order (`outlet:"global times"`), case and script folded."""
+        words = _plain_tokens(raw)
         if not words:
             return None
-        return Q.Term(fieldname, words[0]) if len(words) == 1 else Q.Phrase(fieldname, words)
+
+        def keep(meta: dict) -> bool:
+            have = _plain_tokens(meta.get(fieldname, ""))
+            n = len(words)
+            for i in range(len(have) - n + 1):
+                if have[i:i + n - 1] == words[:-1] and (
+                        have[i + n - 1].startswith(words[-1]) if prefix else have[i + n - 1] == words[-1]):
+                    return True
+            return False
+
+        return self._documents(keep)
 
     def _range(self, fieldname, q: Q.TermRange):
         """published:[2024-01 TO 2024-06] — inclusive on whole months/years; other fields do not take ranges."""
@@ -248,8 +274,27 @@ class QueryCompiler:
         for bound in (q.start, q.end):
             if bound and not _DATE_RE.match(bound):
                 raise QuerySyntaxError(f"'{bound}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-        end = (q.end + "\uffff") if q.end and not q.endexcl else q.end
-        return Q.TermRange("published", q.start or None, end or None, q.startexcl, q.endexcl)
+        start, end = q.start or "", q.end or ""
+
+        def keep(meta: dict) -> bool:
+            # ISO dates compare as text; a bound that is a whole year or month covers every day in it.
+            date = meta.get("published", "")
+            if not date:
+                return False  # an undated document is in no date range
+            if start:
+                if q.startexcl and (date.startswith(start) or date < start):
+                    return False
+                if not q.startexcl and date < start:
+                    return False
+            if end:
+                within = date.startswith(end)
+                if q.endexcl and (within or date > end):
+                    return False
+                if not q.endexcl and date > end and not within:
+                    return False
+            return True
+
+        return self._documents(keep)
 
     def _prefix(self, fieldname, raw: str, negated: bool):
         """`innov*`: words starting so; for Chinese also the substring itself."""
@@ -257,8 +302,8 @@ class QueryCompiler:
             if fieldname == "doc":
                 return Q.Prefix("doc_id", raw.lower())
             if fieldname == "published":
-                return Q.Prefix("published", raw)
-            return Q.Prefix(fieldname, normalize(raw)) if fieldname in ("title", "author", "outlet") else None
+                return self._documents(lambda meta: meta.get("published", "").startswith(raw))
+            return self._meta_words(fieldname, raw, prefix=True) if fieldname in META_FIELDS else None
         norm = normalize(raw).strip()
         if not norm:
             return None
@@ -292,7 +337,7 @@ class QueryCompiler:
         return self._mixed(norm, tokens, runs, negated)
 
     def phrase(self, raw: str, negated: bool = False):
-        """Compile a quoted phrase: consecutive words; Chinese as a substring; all-pinyin as a syllable phrase."""
+        """Compile a quoted phrase: consecutive words; Chinese as a substring; all-pinyin as the Chinese it spells."""
         norm = normalize(raw)
         tokens = [t for t, _, _ in word_tokens(norm)]
         if not tokens:
@@ -341,8 +386,9 @@ class QueryCompiler:
         return Q.Term("cjk", grams[0]) if len(grams) == 1 else Q.Phrase("cjk", grams)
 
     def _pinyin(self, surface: str, words: list[str], negated: bool):
-        """Syllable phrases for typed pinyin ('xinzhi', 'shengchanli'), unless the word is an English word here."""
-        if self.searcher is None:
+        """The Chinese strings of the corpus that typed pinyin ('xinzhi', 'shengchanli') spells, as substrings —
+        unless the word is an English word of the corpus ('china' is not read as chi-na)."""
+        if self.searcher is None or self.pinyin_map is None:
             return None
         syllable_lists: list[list[str]] = [[]]
         for word in words:
@@ -352,13 +398,17 @@ class QueryCompiler:
             if not splits:
                 return None
             syllable_lists = [a + b for a in syllable_lists for b in splits][:4]
-        options = [s for s in syllable_lists if len(s) >= 2]
-        if not options:
+        strings: list[str] = []
+        for syllables in syllable_lists:
+            for chinese in chinese_for(syllables, self.pinyin_map()):
+                if chinese not in strings:
+                    strings.append(chinese)
+        if not strings:
             return None
-        if not negated:
-            self.literals.pinyin.update(tuple(s) for s in options)
-        phrases = [Q.Phrase("py", s) for s in options]
-        return Q.Or(phrases) if len(phrases) > 1 else phrases[0]
+        # Shown with the expansions: the person sees what their pinyin was read as.
+        self.expanded.extend(s for s in strings if s not in self.expanded)
+        parts = [self._substring(s, negated) for s in strings]
+        return Q.Or(parts) if len(parts) > 1 else parts[0]
 
     def _with_expansion(self, raw: str, compiled, negated: bool):
         """Add the other-language names of a known term (shown to the user as 'expanded')."""
@@ -379,6 +429,11 @@ class QueryCompiler:
         # The best-matching equivalent counts, not their sum: a passage naming the thing three ways in English
         # must not outrank one with the very term that was typed.
         return Q.Or([compiled, Q.DisjunctionMax(alt_queries, boost=EXPANSION_BOOST)])
+
+
+def _plain_tokens(text: str) -> list[str]:
+    """Folded words of a metadata value (no stemming), as the metadata filters compare them."""
+    return [t.text for t in PlainTokenizer()(text)]
 
 
 def _parse(text: str):
