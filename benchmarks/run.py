@@ -25,7 +25,7 @@ from truth import RECALL_CLASSES, corpus_paragraphs, ground_truth, load_queries,
 
 from npf_tui.core.corpus import load_corpus  # noqa: E402
 
-ALL_SYSTEMS = ["npf", "whoosh_jieba", "fts5_trigram", "ripgrep"]
+ALL_SYSTEMS = ["npf", "npf_exact", "whoosh_jieba", "fts5_trigram", "ripgrep"]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 COLD_QUERY = "进程"
 

@@ -335,4 +335,36 @@ class Npf(System):
         return {(h.doc_id, h.paragraph) for h in result.hits}
 
 
-SYSTEMS = {cls.name: cls for cls in (Npf, NaiveWhoosh, Fts5Trigram, Ripgrep)}
+class NpfExact(Npf):
+    """npf with cross-language expansion off (`--exact`): the literal search the anchors do. It searches the index
+    the `npf` system built (run it after `npf`), so it has no build figures of its own."""
+
+    name = "npf_exact"
+    has_index = False
+
+    def build(self) -> dict:
+        """Nothing to build: the `npf` system's index is used."""
+        return {"documents": 0}
+
+    def open(self) -> None:
+        """Open the index built by the `npf` system (its work folder is this one's sibling)."""
+        from npf_tui.core.library import Library
+
+        self.lib = Library.open(self.corpus_dir, self.work_dir.parent / "npf")
+
+    def search(self, query: str, limit: int = 20) -> list[Found]:
+        """Ranked hits without expansion."""
+        from npf_tui.core.models import snippet_markdown
+
+        result = self.lib.search(query, limit=limit, exact=True)
+        return [Found(h.doc_id, h.paragraph, snippet_markdown(h.snippet)) for h in result.hits]
+
+    def matches(self, query: str) -> set[Passage]:
+        """Every hit without expansion."""
+        result = self.lib.search(query, limit=1_000_000, exact=True)
+        if result.total > len(result.hits):
+            self.capped[query] = result.total
+        return {(h.doc_id, h.paragraph) for h in result.hits}
+
+
+SYSTEMS = {cls.name: cls for cls in (Npf, NpfExact, NaiveWhoosh, Fts5Trigram, Ripgrep)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -232,8 +233,8 @@ def test_matcher_spans_property(parts):
 # ---------------------------------------------------------------- the store: incremental equals full
 
 def _store_files(gen: Path) -> tuple[dict, dict]:
-    ents = json.loads((gen / STORE_DIR / ENTITIES_FILE).read_text(encoding="utf-8"))
-    ments = json.loads((gen / STORE_DIR / MENTIONS_FILE).read_text(encoding="utf-8"))
+    ents = pickle.loads((gen / STORE_DIR / ENTITIES_FILE).read_bytes())
+    ments = pickle.loads((gen / STORE_DIR / MENTIONS_FILE).read_bytes())
     resolved = {
         d: [(ments["ids"][m[k]], m[k + 1], m[k + 2], m[k + 3], ments["surfaces"][m[k + 4]])
             for k in range(0, len(m), 5)]

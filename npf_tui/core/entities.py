@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 import threading
 from collections import Counter, defaultdict
@@ -15,16 +16,16 @@ from pathlib import Path
 from . import entity_discovery as disc
 from .corpus import load_document
 from .errors import Cancelled, IndexError_, NpfError
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_bytes
 from .glossary import ENTITY_TYPES, GlossaryEntry
 from .models import Document
 
 STORE_DIR = "entities"
-CANDIDATES_FILE = "candidates.json"
-MENTIONS_FILE = "mentions.json"
-ENTITIES_FILE = "entities.json"
+CANDIDATES_FILE = "candidates.pickle"
+MENTIONS_FILE = "mentions.pickle"
+ENTITIES_FILE = "entities.pickle"
 #: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 4
+VERSION = 5
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -449,16 +450,18 @@ def _tagger(glossary: list[GlossaryEntry]):
 
 
 def _read_json(path: Path) -> dict | None:
-    """A stored JSON file, or None when absent or unreadable (then it is rebuilt)."""
+    """A stored file (JSON-shaped data kept as a pickle: reading JSON cost a third of an incremental add on a
+    20 MB corpus), or None when absent or unreadable (then it is rebuilt)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def _write_json(path: Path, data) -> None:
-    """Write compact JSON atomically."""
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    """Write the data atomically (see _read_json)."""
+    atomic_write_bytes(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def update_entity_store(

@@ -19,7 +19,7 @@ from .query import Expansions, Literals, QueryCompiler
 
 #: progress(done, total, message) — called from the thread doing the work.
 ProgressFn = Callable[[int, int, str], None]
-MAX_LIMIT = 10000
+MAX_LIMIT = 1_000_000  # high enough to list every hit of a big corpus (the benchmark measures recall so)
 
 
 class Library:
