@@ -151,17 +151,14 @@ class _BaseTokenizer(Tokenizer):
         return hash(type(self).__name__)
 
     def _token(self, positions, chars, keeporiginal, removestops, mode, kwargs):
+        """The one Token object a call reuses for every token it yields (Whoosh's convention, for speed)."""
         return Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
 
-
-class WordTokenizer(_BaseTokenizer):
-    """Field `words`: one token per jieba word or English word; positions count words, so phrases work."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+    @staticmethod
+    def _emit(t, value, pieces, positions, chars, keeporiginal, start_pos, start_char):
+        """Yield `t` filled in for each (term, start, end) piece, numbering positions from start_pos."""
         pos = start_pos
-        for term, start, end in word_tokens(value):
+        for term, start, end in pieces:
             t.text = term
             t.boost = 1.0
             t.stopped = False
@@ -173,6 +170,15 @@ class WordTokenizer(_BaseTokenizer):
                 t.startchar, t.endchar = start_char + start, start_char + end
             pos += 1
             yield t
+
+
+class WordTokenizer(_BaseTokenizer):
+    """Field `words`: one token per jieba word or English word; positions count words, so phrases work."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
+        return self._emit(t, value, word_tokens(value), positions, chars, keeporiginal, start_pos, start_char)
 
 
 class BigramTokenizer(_BaseTokenizer):
@@ -204,23 +210,20 @@ class BigramTokenizer(_BaseTokenizer):
 
 
 class PlainTokenizer(_BaseTokenizer):
-    """Metadata fields (author, outlet, title): normalised words without stemming, Chinese by jieba words."""
+    """Metadata values (author, outlet, title): normalised words without stemming, Chinese by jieba words."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
-        normalized = normalize(value)
-        pos = start_pos
-        for m in RUN_RE.finditer(normalized):
-            pieces = [(w, m.start() + s, m.start() + e) for w, s, e in segment(m.group())] if m.lastgroup == "han" \
-                else [(m.group(), m.start(), m.end())]
-            for term, start, end in pieces:
-                t.text = term
-                t.boost = 1.0
-                t.stopped = False
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar, t.endchar = start_char + start, start_char + end
-                pos += 1
-                yield t
+        return self._emit(t, value, _plain_words(value), positions, chars, keeporiginal, start_pos, start_char)
+
+
+def _plain_words(value: str):
+    """(word, start, end) of a metadata value: folded words as they are, Chinese runs by jieba words."""
+    normalized = normalize(value)
+    for m in RUN_RE.finditer(normalized):
+        if m.lastgroup == "han":
+            for word, start, end in segment(m.group()):
+                yield word, m.start() + start, m.start() + end
+        else:
+            yield m.group(), m.start(), m.end()
