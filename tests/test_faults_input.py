@@ -248,3 +248,13 @@ def test_hostile_documents_are_indexed_or_skipped_within_memory(tmp_path):
         total, seconds, longest = out[query]
         assert total >= 1 and seconds < QUERY_SECONDS and longest <= MAX_PARAGRAPH_CHARS
     assert out["build"] < 120 and out["rss_mb"] < 1200
+
+
+def test_front_matter_keeps_line_break_characters(tmp_path):
+    """NEL, LINE SEPARATOR and newlines inside metadata survive a write and a read (YAML folds them when raw)."""
+    from npf_tui.core.corpus import load_document, write_document
+    from npf_tui.core.models import Document
+
+    doc = Document(doc_id="breaks", title="a\u2028b", author="0\x850", extra={"note": "x\ny"}, paragraphs=["text"])
+    back = load_document(write_document(tmp_path, doc))
+    assert (back.title, back.author, back.extra["note"]) == ("a\u2028b", "0\x850", "x\ny")

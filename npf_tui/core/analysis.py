@@ -215,10 +215,10 @@ class PlainTokenizer(_BaseTokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
-        return self._emit(t, value, _plain_words(value), positions, chars, keeporiginal, start_pos, start_char)
+        return self._emit(t, value, plain_words(value), positions, chars, keeporiginal, start_pos, start_char)
 
 
-def _plain_words(value: str):
+def plain_words(value: str):
     """(word, start, end) of a metadata value: folded words as they are, Chinese runs by jieba words."""
     normalized = normalize(value)
     for m in RUN_RE.finditer(normalized):

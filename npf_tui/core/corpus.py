@@ -185,11 +185,34 @@ def find_document(docs: list[Document], ref: str) -> Document:
     raise DocumentNotFound(f"no document '{ref}' (see 'npf docs')")
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """YAML as npf writes front matter: UTF-8 as is, keys in the given order, one line per value."""
+
+
+# PyYAML writes NEL, LINE SEPARATOR and the like raw inside plain or single-quoted values, where every YAML loader
+# folds them into a space: such values are written double-quoted, where they are escaped (\N, \L, \P).
+_FOLDED_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    style = '"' if _FOLDED_BREAKS.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatterDumper.add_representer(str, _represent_str)
+
+
+def dump_front_matter(meta: dict) -> str:
+    """The YAML text of a front matter mapping (without the --- lines); loads back to the same strings."""
+    return yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000,
+                     default_flow_style=False)
+
+
 def render_document(doc: Document) -> str:
     """The file text for a document: YAML front matter (standard keys first) and paragraphs."""
     meta: dict[str, str] = {key: getattr(doc, key) for key in META_KEYS}
     meta.update(doc.extra)
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    front = dump_front_matter(meta)
     body = "\n\n".join(p.strip() for p in doc.paragraphs)
     return f"---\n{front}---\n\n{body}\n"
 

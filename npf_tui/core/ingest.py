@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
 
-from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, document_paths, find_document, load_document, make_doc_id,
+from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, dump_front_matter, document_paths, find_document, load_document, make_doc_id,
                      render_document, split_front_matter)
 from .errors import CorpusError, NpfError
 from .fsutil import atomic_write_text, fsync_dir
@@ -519,7 +518,7 @@ def _edit_locked(corpus_dir: Path, doc_ref: str, clean: dict[str, str]) -> MetaE
             meta.pop(key, None)
         done[key] = (old, value)
     if done:
-        dumped = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+        dumped = dump_front_matter(meta)
         try:
             atomic_write_text(path, f"---\n{dumped}---\n{body}")
         except OSError as exc:

@@ -16,7 +16,7 @@ from whoosh import query as Q
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import PlainTokenizer, stem, word_tokens
+from .analysis import plain_words, stem, word_tokens
 from .errors import QuerySyntaxError
 from .pinyin import split_typed
 from .pinyin_map import chinese_for
@@ -228,9 +228,7 @@ class QueryCompiler:
         if fieldname == "doc":
             return Q.Prefix("doc_id", raw.lower())
         if fieldname == "published":
-            if not _DATE_RE.match(raw):
-                raise QuerySyntaxError(f"published:{raw} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-            return self._documents(lambda meta: meta.get("published", "").startswith(raw))
+            return self._published_within(raw)
         return None
 
     def _field_phrase(self, fieldname, raw: str, negated: bool):
@@ -249,6 +247,12 @@ class QueryCompiler:
         if not ids:
             return Q.Term("doc_id", "\x00no-document")
         return Q.Or([Q.Term("doc_id", doc_id) for doc_id in ids]) if len(ids) > 1 else Q.Term("doc_id", ids[0])
+
+    def _published_within(self, raw: str) -> Q.Query:
+        """published:2024 or published:2024-05 — documents dated within that year, month or day."""
+        if not _DATE_RE.match(raw):
+            raise QuerySyntaxError(f"published:{raw} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        return self._documents(lambda meta: meta.get("published", "").startswith(raw))
 
     def _meta_words(self, fieldname: str, raw: str, prefix: bool = False):
         """author:/outlet:/title: their words in order (`outlet:"global times"`), case and script folded."""
@@ -302,7 +306,7 @@ class QueryCompiler:
             if fieldname == "doc":
                 return Q.Prefix("doc_id", raw.lower())
             if fieldname == "published":
-                return self._documents(lambda meta: meta.get("published", "").startswith(raw))
+                return self._published_within(raw)
             return self._meta_words(fieldname, raw, prefix=True) if fieldname in META_FIELDS else None
         norm = normalize(raw).strip()
         if not norm:
@@ -348,7 +352,7 @@ class QueryCompiler:
             word_q.boost = WORD_BOOST
             if not negated:
                 (self.literals.terms.add(tokens[0]) if len(tokens) == 1 else self.literals.phrases.add(tuple(tokens)))
-            py = self._pinyin(" ".join(r.group() for r in runs), [r.group() for r in runs], negated)
+            py = self._pinyin([r.group() for r in runs], negated)
             return Q.Or([word_q, py]) if py is not None else word_q
         return self._mixed(norm, tokens, runs, negated)
 
@@ -357,7 +361,7 @@ class QueryCompiler:
         if not negated:
             self.literals.terms.add(term)
         word_q = Q.Term("words", term, boost=WORD_BOOST)
-        py = self._pinyin(surface, [surface], negated)
+        py = self._pinyin([surface], negated)
         return Q.Or([word_q, py]) if py is not None else word_q
 
     def _mixed(self, norm: str, tokens: list[str], runs, negated: bool):
@@ -385,7 +389,7 @@ class QueryCompiler:
         grams = [han[i:i + 2] for i in range(len(han) - 1)]
         return Q.Term("cjk", grams[0]) if len(grams) == 1 else Q.Phrase("cjk", grams)
 
-    def _pinyin(self, surface: str, words: list[str], negated: bool):
+    def _pinyin(self, words: list[str], negated: bool):
         """The Chinese strings of the corpus that typed pinyin ('xinzhi', 'shengchanli') spells, as substrings —
         unless the word is an English word of the corpus ('china' is not read as chi-na)."""
         if self.searcher is None or self.pinyin_map is None:
@@ -433,7 +437,7 @@ class QueryCompiler:
 
 def _plain_tokens(text: str) -> list[str]:
     """Folded words of a metadata value (no stemming), as the metadata filters compare them."""
-    return [t.text for t in PlainTokenizer()(text)]
+    return [word for word, _, _ in plain_words(text)]
 
 
 def _parse(text: str):
