@@ -320,3 +320,33 @@ def test_cli_entity(capsys):
 def test_cli_entity_unknown_is_one_line_error(capsys):
     code, out, err = _run(capsys, "entity", "Nobody", "Atall")
     assert code == 1 and out == "" and err.strip() == "npf: error: no entity named 'Nobody Atall' (see 'npf entities')"
+
+
+def test_incremental_add_through_the_index_equals_a_full_rebuild(corpus_copy, tmp_path, monkeypatch):
+    """An added document that brings new names (and mentions old ones) gives the same store as a full rebuild,
+    though only the documents the index says contain a changed name are matched again."""
+    from npf_tui.core.library import Library
+
+    lib = Library.open(corpus_copy, tmp_path / "inc")
+    (corpus_copy / "new-names.md").write_text(
+        "---\ntitle: New names\nlanguage: en\n---\n\n"
+        "The Quantum Valley Alliance (量子谷联盟) met in Heilongjiang with Liu Haiqing.\n\n"
+        "The Quantum Valley Alliance praised new quality productive forces.\n", encoding="utf-8")
+    import npf_tui.core.entities as entities_module
+
+    reread = []
+    real_load = entities_module.load_document
+    monkeypatch.setattr(entities_module, "load_document", lambda path: reread.append(path) or real_load(path))
+    lib.refresh()
+    monkeypatch.undo()
+    assert len(reread) < len(lib.catalog) - 1  # not every document was read and matched again
+    full = Library.open(corpus_copy, tmp_path / "full")
+
+    def summary(library):
+        store = load_entity_store(library.gen_dir)
+        return {doc_id: sorted((c.entity.name, c.count) for c in store.for_document(doc_id))
+                for doc_id in sorted(library.catalog)}
+
+    incremental = summary(lib)
+    assert incremental == summary(full)
+    assert ("Quantum Valley Alliance", 3) in incremental["new-names"]  # twice in English, once as 量子谷联盟

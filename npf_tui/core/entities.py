@@ -366,6 +366,7 @@ class Matcher:
         if self.short is not None:
             self.short.make_automaton()
         self.empty = not table
+        self.keys = frozenset(table)  # every folded name: what a document can be matched against
         self.has_automaton = added > 0
         if self.has_automaton:
             self.automaton.make_automaton()
@@ -473,8 +474,13 @@ def update_entity_store(
     *,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    docs_with_names: Callable[[list[str]], set[str]] | None = None,
 ) -> None:
     """Bring the entity store in `gen_dir/entities` up to date.
+
+    `docs_with_names(names)` (optional, from the passage index) returns the ids of the documents whose text may
+    contain any of the given folded names. With it, an incremental update whose set of names changed re-reads and
+    re-matches only those documents; the others keep their mentions, re-attributed by their surface text.
 
     `changed=None`: `documents` is the whole corpus (a full build). Otherwise `documents` holds the new or
     edited documents (ids in `changed`), `removed` the ids that are gone, and every other document keeps its
@@ -535,7 +541,27 @@ def update_entity_store(
     old_m = _read_json(store / MENTIONS_FILE) or {}
     same_names = old_m.get("signature") == matcher.signature and old_m.get("version") == VERSION
     reuse = old_m.get("docs", {}) if same_names else {}
-    old_surfaces = old_m.get("surfaces", []) if reuse else []
+    old_surfaces = old_m.get("surfaces", []) if old_m.get("version") == VERSION else []
+    # Names changed in an incremental update: documents that contain none of the added or dropped names keep
+    # their mentions (a name's entity may have changed: found again from the surface text); only documents that
+    # contain one are matched again (a new longer name can also swallow an old shorter one, hence dropped too).
+    partial: dict[str, dict] = {}
+    affected: set[str] = set()
+    if (not same_names and changed is not None and docs_with_names is not None
+            and old_m.get("version") == VERSION and "keys" in old_m):
+        delta = sorted(set(old_m["keys"]) ^ matcher.keys)
+        affected = set(docs_with_names(delta)) if delta else set()
+        partial = old_m.get("docs", {})
+    entity_of_surface: dict[str, int | None] = {}
+
+    def reattributed(surface: str) -> int | None:
+        """The entity a stored surface text belongs to now (None if it is no longer a whole name)."""
+        if surface not in entity_of_surface:
+            found = matcher.paragraph(surface)
+            whole = len(found) == 1 and found[0][1] == 0 and found[0][2] == len(surface)
+            entity_of_surface[surface] = found[0][0] if whole else None
+        return entity_of_surface[surface]
+
     surfaces: list[str] = []
     surface_idx: dict[str, int] = {}
     mentions: dict[str, dict] = {}
@@ -544,6 +570,20 @@ def update_entity_store(
             raise Cancelled("entity extraction cancelled")
         prev = reuse.get(doc_id)
         flat: list[int] = []
+        kept = partial.get(doc_id)
+        if prev is None and kept is not None and kept.get("fp") == cand.fingerprint and doc_id not in affected:
+            m = kept["m"]
+            for k in range(0, len(m), 5):
+                text = old_surfaces[m[k + 4]]
+                idx = reattributed(text)
+                if idx is None:
+                    continue
+                s = surface_idx.setdefault(text, len(surfaces))
+                if s == len(surfaces):
+                    surfaces.append(text)
+                flat.extend((idx, m[k + 1], m[k + 2], m[k + 3], s))
+            mentions[doc_id] = {"fp": cand.fingerprint, "m": flat}
+            continue
         doc = None if prev is not None and prev.get("fp") == cand.fingerprint else document(doc_id)
         if doc is None and prev is not None:
             m = prev["m"]
@@ -582,7 +622,8 @@ def update_entity_store(
                                           "docs": {k: {**v.to_json(), "path": paths.get(k, "")}
                                                    for k, v in cands.items()}})
     _write_json(store / MENTIONS_FILE, {"version": VERSION, "signature": matcher.signature,
-                                        "ids": [e.id for e in entities], "surfaces": surfaces, "docs": mentions})
+                                        "ids": [e.id for e in entities], "surfaces": surfaces, "docs": mentions,
+                                        "keys": sorted(matcher.keys)})
     # Written last: its signature tells readers which mentions file belongs to it.
     _write_json(store / ENTITIES_FILE, {
         "version": VERSION,

@@ -236,13 +236,35 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise Cancelled("cancelled")
 
 
-def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed) -> None:
-    """Let the entity store follow the index (the entities module is optional while it is being built)."""
+def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed, ix=None) -> None:
+    """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
+    documents contain names that appeared or disappeared, instead of re-reading every document."""
     try:
         from .entities import update_entity_store
     except ImportError:
         return
-    update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed))
+    if ix is None:
+        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed))
+        return
+    with ix.searcher() as searcher:
+        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed),
+                            docs_with_names=lambda names: _docs_with(searcher, names))
+
+
+def _docs_with(searcher, names: list[str]) -> set[str]:
+    """Ids of the documents with a passage that may contain one of the (folded) names: a superset, by the same
+    word and substring matching as search (stems and case folded), without cross-language expansion."""
+    from .query import QueryCompiler
+
+    found: set[str] = set()
+    compiler = QueryCompiler(searcher, None, exact=True)
+    for name in names:
+        query = compiler.phrase(name)
+        if query is None:
+            continue
+        for docnum in searcher.docs_for_query(query):  # no scoring needed, only which documents
+            found.add(searcher.stored_fields(docnum)["doc_id"])
+    return found
 
 
 def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Path:
@@ -456,7 +478,7 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
         mapping = pinyin_map.load(gen_dir)
         pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs))
         pinyin_map.save(gen_dir, mapping)
-    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed)
+    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix)
     manifest.files = whoosh_files(gen_dir, fsync=True)
     manifest.save(gen_dir)
     pending_path.unlink(missing_ok=True)
