@@ -35,6 +35,16 @@ def corpus_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture()
+def built_copy(corpus_copy, tmp_path) -> tuple[Path, Path]:
+    """A writable copy of the bundled corpus with its index built: (corpus folder, index folder)."""
+    from npf_tui.core.library import Library
+
+    index = tmp_path / "idx"
+    Library.open(corpus_copy, index).close()
+    return corpus_copy, index
+
+
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path, monkeypatch):
     """Keep settings and the quotes file of every test away from the real user's folders."""

@@ -3,7 +3,6 @@ the lock with a message, and SIGHUP leaving no lock behind (issue 7)."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,8 +17,6 @@ from npf_tui.core.errors import IndexError_
 from npf_tui.core.index import ensure_index, write_lock
 from npf_tui.core.library import Library
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
 
 
 def npf(corpus: Path, index: Path, *args: str) -> list[str]:
@@ -28,13 +25,9 @@ def npf(corpus: Path, index: Path, *args: str) -> list[str]:
 
 
 @pytest.fixture()
-def workspace(tmp_path):
+def workspace(built_copy):
     """A corpus copy with a built index."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(DATA, corpus)
-    index = tmp_path / "idx"
-    Library.open(corpus, index).close()
-    return corpus, index
+    return built_copy
 
 
 def _source(folder: Path, name: str, word: str) -> Path:

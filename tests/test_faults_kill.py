@@ -21,8 +21,6 @@ from npf_tui.core.index import CURRENT_FILE, current_generation
 from npf_tui.core.ingest import content_hash
 from npf_tui.core.library import Library
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
 QUERIES = ["Xi", "新质生产力", "質生產", "innovation", "xinzhi shengchanli", '"two sessions"', "Liu Haiqing"]
 #: Seed for the kill moments: printed on failure, set NPF_FAULT_SEED to replay a run.
 SEED = int(os.environ.get("NPF_FAULT_SEED", random.randrange(1 << 30)))
@@ -103,13 +101,9 @@ def timed(cmd: list[str]) -> float:
 
 
 @pytest.fixture()
-def workspace(tmp_path):
+def workspace(built_copy, tmp_path):
     """A corpus copy, its index, and a reference cache."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(DATA, corpus)
-    index = tmp_path / "idx"
-    Library.open(corpus, index).close()
-    return corpus, index, References(tmp_path)
+    return (*built_copy, References(tmp_path))
 
 
 def kill_rebuild_repeatedly(workspace, iterations: int) -> None:
