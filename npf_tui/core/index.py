@@ -524,7 +524,9 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                     notices.append(f"the index could not be updated ({_why(exc)}): searching the index as it was "
                                    "last built")
                 else:
-                    if not _index_healthy(gen, manifest):
+                    # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
+                    # read the whole index a second time; what can still be wrong is the passage count.
+                    if not _holds_all_passages(gen, manifest):
                         reason = "the index folder is damaged"
             if reason:
                 if reason not in ("no index yet", "rebuild requested"):
@@ -582,10 +584,15 @@ def _index_healthy(gen: Path, manifest: Manifest) -> bool:
     """Integrity check on open: the committed Whoosh files are those recorded (size and CRC), Whoosh can open them
     and they hold the passages the manifest expects."""
     try:
-        if not files_intact(gen, manifest):
-            return False
-        ix = whoosh_index.open_dir(str(gen))
-        return ix.doc_count() == manifest.paragraph_count()
+        return files_intact(gen, manifest) and _holds_all_passages(gen, manifest)
+    except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
+        return False
+
+
+def _holds_all_passages(gen: Path, manifest: Manifest) -> bool:
+    """Whoosh opens the generation and counts the passages the manifest expects (False on any failure)."""
+    try:
+        return whoosh_index.open_dir(str(gen)).doc_count() == manifest.paragraph_count()
     except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
         return False
 
