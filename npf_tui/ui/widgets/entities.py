@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from .keys import list_navigation
 
 #: Group headings in display order (the core's entity types).
 TYPE_TITLES = {
@@ -31,11 +32,7 @@ class EntityList(OptionList):
     BINDINGS = [
         Binding("enter", "choose", "Highlight", id="npf.entities.choose"),
         Binding("f", "search_corpus", "Find in corpus", id="npf.entities.search"),
-        Binding("j,down", "cursor_down", "Down", show=False, id="npf.entities.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="npf.entities.up"),
-        Binding("g,home", "first", "First", show=False, id="npf.entities.first"),
-        Binding("G,end", "last", "Last", show=False, id="npf.entities.last"),
-    ]
+    ] + list_navigation("npf.entities")
 
     def action_choose(self) -> None:
         """Highlight the chosen entity's mentions in the reader."""

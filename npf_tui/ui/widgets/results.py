@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...core.models import Hit
+from .keys import list_navigation
 
 SNIPPET_MATCH_STYLE = "bold $text-warning on $warning-muted"
 
@@ -28,11 +29,7 @@ class ResultList(OptionList):
     BINDINGS = [
         Binding("enter", "open(False)", "Open", id="npf.results.open"),
         Binding("o", "open(True)", "Other pane", id="npf.results.open_other"),
-        Binding("j,down", "cursor_down", "Down", show=False, id="npf.results.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="npf.results.up"),
-        Binding("g,home", "first", "First", show=False, id="npf.results.first"),
-        Binding("G,end", "last", "Last", show=False, id="npf.results.last"),
-    ]
+    ] + list_navigation("npf.results")
 
     class Open(Message):
         """A hit is to be opened in the reader (in the other pane when `other_pane`)."""
