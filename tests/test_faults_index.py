@@ -18,6 +18,7 @@ from npf_tui.core import index as index_mod
 from npf_tui.core.errors import CorpusError, IndexError_
 from npf_tui.core.index import CURRENT_FILE, MANIFEST, SCHEMA_VERSION, current_generation
 from npf_tui.core.library import Library
+from npf_tui.core.ranking import BlockRanker
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -231,7 +232,9 @@ def test_search_that_keeps_failing_gives_one_clear_error(built, monkeypatch):
         raise RuntimeError("simulated Whoosh fault\nwith a second line")
 
     try:
+        # Both ways a query is answered: the block ranker and Whoosh's own search.
         monkeypatch.setattr(type(lib._searcher), "search", broken)
+        monkeypatch.setattr(BlockRanker, "rank", broken)
         with pytest.raises(IndexError_) as info:
             lib.search("Xi")
         assert "\n" not in str(info.value) and "npf index --rebuild" in str(info.value)

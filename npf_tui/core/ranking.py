@@ -1,0 +1,334 @@
+"""Top-k ranking of npf's compiled queries straight from Whoosh's posting blocks: the same BM25F scores, exact totals.
+
+Why this exists: Whoosh walks a tree of pure-Python matchers one posting at a time (a few microseconds each), and
+its block-max skipping never fires on paragraph-sized documents (every block holds some short paragraph scoring near
+the top), so a query matching 10,000 passages cost 30–90 ms to rank and as much again to count (Whoosh re-runs the
+query for the total). Here each term's postings are read a block at a time (ids and weights come as arrays from the
+same block Whoosh would read), scored with Whoosh's own `bm25` formula and statistics, and combined with dict and
+set operations, which run in C. The total falls out exactly.
+
+Only the query shapes npf's compiler produces are handled (Term, Phrase, Or, And, AndNot, Not inside And,
+DisjunctionMax, NullQuery, with boosts); anything else — prefixes, wildcards, ranges, another weighting or posting
+format — returns None and the caller lets Whoosh search as before. Tests check the two agree on the bundled corpus.
+
+One deliberate difference: Whoosh's DisjunctionMaxMatcher takes the max of its children's *current* scores even
+when they sit on different documents, so an expanded query could borrow another passage's score. Here a passage
+scores the best of the equivalents it actually contains.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+# Decoding a block's length bytes: one table lookup instead of a function call per posting.
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+
+
+class Unsupported(Exception):
+    """The query (or the index) has a shape this ranker does not evaluate; Whoosh should search instead."""
+
+
+@dataclass
+class Ranked:
+    """The best passages of a query as (score, global docnum), best first, and how many passages matched."""
+
+    top: list[tuple[float, int]]
+    total: int
+
+
+class BlockRanker:
+    """Evaluates compiled queries over one open Whoosh searcher (built per searcher, so per index generation)."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.reader = searcher.reader()
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        weighting = searcher.weighting
+        # Another weighting (or BM25F with per-field B) would score differently: leave those to Whoosh.
+        self.usable = type(weighting) is BM25F and not getattr(weighting, "_field_B", None)
+        self.B, self.K1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
+        self._lengths: dict[tuple[int, str], bytes] = {}
+
+    # -- public -------------------------------------------------------------------------------------------------
+    def rank(self, q, limit: int) -> Ranked | None:
+        """The top `limit` passages and the exact total, or None when the query must be left to Whoosh."""
+        if not self.usable:
+            return None
+        try:
+            scores = self._eval(q)
+        except Unsupported:
+            return None
+        return Ranked(top=_top(scores, limit), total=len(scores))
+
+    # -- evaluation: every node becomes {global docnum: score} ---------------------------------------------------
+    def _eval(self, q) -> dict[int, float]:
+        """The passages a query matches with their scores."""
+        kind = type(q)
+        if isinstance(q, Q.CompoundQuery) and len(q.subqueries) == 1 and kind in (Q.Or, Q.And, Q.DisjunctionMax):
+            # Whoosh hands a one-part compound straight to its part, dropping the compound's boost.
+            return self._eval(q.subqueries[0])
+        if kind is Q.Term:
+            return self._term(q.fieldname, q.text, q.boost)
+        if kind is Q.Phrase:
+            return self._phrase(q)
+        if kind is Q.Or:
+            if q.scale or q.minmatch:
+                raise Unsupported("Or with coordination")
+            return _boosted(_sum_union([self._eval(sub) for sub in q.subqueries]), q.boost)
+        if kind is Q.DisjunctionMax:
+            if q.tiebreak:
+                raise Unsupported("DisjunctionMax with tiebreak")
+            return _boosted(_max_union([self._eval(sub) for sub in q.subqueries]), q.boost)
+        if kind is Q.And:
+            positive = [sub for sub in q.subqueries if type(sub) is not Q.Not]
+            negative = [sub.query for sub in q.subqueries if type(sub) is Q.Not]
+            if not positive:
+                raise Unsupported("And of negations only")
+            scores = _sum_intersection([self._eval(sub) for sub in positive])
+            for sub in negative:
+                _drop(scores, self._eval(sub))
+            if negative:
+                # Whoosh intersects with an InverseMatcher per negation, which adds its weight (1.0) to every
+                # score; kept so that scores match Whoosh's (the order is the same either way).
+                shift = float(len(negative))
+                scores = {d: s + shift for d, s in scores.items()}
+            return _boosted(scores, q.boost)
+        if kind is Q.AndNot:
+            scores = dict(self._eval(q.a))
+            _drop(scores, self._eval(q.b))
+            return _boosted(scores, q.boost)
+        if q is Q.NullQuery or isinstance(q, type(Q.NullQuery)):
+            return {}
+        raise Unsupported(kind.__name__)
+
+    def _postings(self, reader, fieldname: str, btext: bytes):
+        """The raw block reader of a term in one segment and that segment's deleted documents."""
+        matcher = reader.postings(fieldname, btext)
+        deleted = frozenset()
+        if isinstance(matcher, FilterMatcher):
+            deleted = frozenset(reader.deleted_docs_set)
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher:
+            raise Unsupported(type(matcher).__name__)
+        return matcher, deleted
+
+    def _blocks(self, matcher):
+        """(ids, weights, values) of each posting block, read as Whoosh reads them."""
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights, matcher._data[2]
+            matcher._next_block()
+
+    def _field_lengths(self, leaf: int, fieldname: str) -> bytes:
+        """The encoded length byte of every document of a segment for a field (read once per searcher)."""
+        key = (leaf, fieldname)
+        if key not in self._lengths:
+            reader, _ = self.leaves[leaf]
+            perdoc = reader._perdoc
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            count = reader.doc_count_all()
+            if column is None:
+                raw = bytes(count)
+            else:
+                stored = min(column._count, count)
+                raw = column._dbfile.get(column._basepos, stored) + bytes(count - stored)
+            self._lengths[key] = raw
+        return self._lengths[key]
+
+    def _bm25(self, fieldname: str, btext: bytes):
+        """(idf, K1 + 1, the BM25 length normaliser for each encoded length byte) of a term, or None for fields
+        Whoosh does not score (its WeightScorer: the score is the weight)."""
+        if not self.schema[fieldname].scorable:
+            return None
+        idf = self.searcher.idf(fieldname, btext)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        B, K1 = self.B, self.K1
+        # whoosh.scoring.bm25 is idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))); the parts that do
+        # not depend on tf are computed once per length byte, in the same order, so every score is bit-identical.
+        norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH_OF_BYTE]
+        return idf, K1 + 1, norm
+
+    def _to_bytes(self, fieldname: str, text) -> bytes | None:
+        """The indexed form of a term, or None if the field does not exist or cannot hold it."""
+        if fieldname not in self.schema:
+            return None
+        try:
+            return self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+
+    def _term(self, fieldname: str, text, boost: float = 1.0) -> dict[int, float]:
+        """Every passage containing a term, scored as Whoosh's Term query scores it."""
+        btext = self._to_bytes(fieldname, text)
+        if btext is None or (fieldname, btext) not in self.reader:
+            return {}
+        bm25 = self._bm25(fieldname, btext)
+        out: dict[int, float] = {}
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            if (fieldname, btext) not in reader:
+                continue
+            matcher, deleted = self._postings(reader, fieldname, btext)
+            lengths = self._field_lengths(leaf, fieldname) if bm25 else b""
+            for ids, weights, _values in self._blocks(matcher):
+                if bm25 is None:
+                    scores = [float(w) * boost for w in weights]
+                else:
+                    idf, k1p, norm = bm25
+                    if boost == 1.0:
+                        scores = [idf * ((w * k1p) / (w + norm[lengths[i]])) for i, w in zip(ids, weights)]
+                    else:  # Whoosh's WrappingMatcher multiplies the term's score by the boost
+                        scores = [idf * ((w * k1p) / (w + norm[lengths[i]])) * boost for i, w in zip(ids, weights)]
+                if deleted:
+                    out.update((offset + i, s) for i, s in zip(ids, scores) if i not in deleted)
+                elif offset:
+                    out.update(zip([offset + i for i in ids], scores))
+                else:
+                    out.update(zip(ids, scores))
+        return out
+
+    def _phrase(self, q) -> dict[int, float]:
+        """Passages where the words stand next to each other in order (Whoosh's Phrase with slop 1: SpanNear2 over
+        the terms, scored as the sum of the terms' scores)."""
+        if q.slop != 1:
+            raise Unsupported("phrase slop")
+        fieldname = q.fieldname
+        if fieldname not in self.schema:
+            return {}
+        field = self.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            raise Unsupported("phrase without positions")
+        words = [self._to_bytes(fieldname, w) for w in q.words]
+        if not words or any(w is None or (fieldname, w) not in self.reader for w in words):
+            return {}
+        scorers = [self._bm25(fieldname, w) for w in words]
+        decode = field.format.decode_positions
+        out: dict[int, float] = {}
+        for leaf, (reader, offset) in enumerate(self.leaves):
+            if any((fieldname, w) not in reader for w in words):
+                continue
+            lengths = self._field_lengths(leaf, fieldname)
+            per_word = []  # per word: {local id: (weight, encoded positions)}
+            for w in words:
+                matcher, deleted = self._postings(reader, fieldname, w)
+                postings = {}
+                for ids, weights, values in self._blocks(matcher):
+                    postings.update(zip(ids, zip(weights, _block_values(matcher, values))))
+                for i in deleted:
+                    postings.pop(i, None)
+                per_word.append(postings)
+            candidates = set(per_word[0])
+            for postings in per_word[1:]:
+                candidates.intersection_update(postings)
+            for i in candidates:
+                starts = set(decode(per_word[0][i][1]))
+                for k in range(1, len(words)):
+                    starts.intersection_update(p - k for p in decode(per_word[k][i][1]))
+                    if not starts:
+                        break
+                if not starts:
+                    continue
+                # Whoosh sums the terms' scores through a balanced tree of intersections; summing in order can
+                # differ in the last bit, which never reorders anything but exact ties.
+                total = 0.0
+                for postings, bm25 in zip(per_word, scorers):
+                    w = postings[i][0]
+                    if bm25 is None:
+                        total += float(w)
+                    else:
+                        idf, k1p, norm = bm25
+                        total += idf * ((w * k1p) / (w + norm[lengths[i]]))
+                out[offset + i] = total
+        return _boosted(out, q.boost)
+
+
+def _top(scores: dict[int, float], limit: int) -> list[tuple[float, int]]:
+    """The best `limit` (score, docnum) in Whoosh's order: score descending, then document number ascending."""
+    if len(scores) > limit:
+        # The limit-th best score, found among bare floats (fast), bounds the candidates; ties at it are kept so the
+        # document-number order decides among them.
+        cutoff = heapq.nlargest(limit, scores.values())[-1]
+        items = [(d, s) for d, s in scores.items() if s >= cutoff]
+    else:
+        items = list(scores.items())
+    items.sort(key=lambda item: (-item[1], item[0]))
+    return [(s, d) for d, s in items[:limit]]
+
+
+def _block_values(matcher, values):
+    """The per-posting encoded values of a block (fixed-size formats pack them into one byte string)."""
+    size = matcher._fixedsize
+    if size is None or size < 0:
+        return values
+    if size == 0:
+        return (b"",) * len(matcher._ids)
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    """Scores times a query boost (Whoosh's WrappingMatcher multiplies the child's score)."""
+    if boost == 1.0:
+        return scores
+    return {d: s * boost for d, s in scores.items()}
+
+
+def _sum_union(parts: list[dict[int, float]]) -> dict[int, float]:
+    """Or: every passage any part matches, scored by the sum of the parts that match it."""
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return {}
+    out = dict(parts[0])
+    for part in parts[1:]:
+        get = out.get
+        out.update({d: get(d, 0.0) + s for d, s in part.items()})
+    return out
+
+
+def _max_union(parts: list[dict[int, float]]) -> dict[int, float]:
+    """DisjunctionMax: every passage any part matches, scored by the best part that matches it."""
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return {}
+    out = dict(parts[0])
+    for part in parts[1:]:
+        get = out.get
+        out.update({d: s for d, s in part.items() if d not in out or s > get(d)})
+    return out
+
+
+def _sum_intersection(parts: list[dict[int, float]]) -> dict[int, float]:
+    """And: the passages every part matches, scored by the sum."""
+    if not parts or not all(parts):
+        return {}
+    if len(parts) == 1:
+        return dict(parts[0])
+    parts = sorted(parts, key=len)
+    keys = parts[0].keys() & parts[1].keys()
+    if len(parts) == 2:
+        a, b = parts
+        return {d: a[d] + b[d] for d in keys}
+    keys = set(keys).intersection(*parts[2:])
+    return {d: sum(p[d] for p in parts) for d in keys}
+
+
+def _drop(scores: dict[int, float], excluded: dict[int, float]) -> None:
+    """Remove the passages a negated part matches."""
+    if len(excluded) < len(scores):
+        for d in excluded:
+            scores.pop(d, None)
+    else:
+        for d in [d for d in scores if d in excluded]:
+            del scores[d]
+
+
+__all__ = ["BlockRanker", "Ranked", "Unsupported"]
