@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 import os
 import statistics
@@ -118,40 +116,6 @@ def do_add(corpus: Path, work: Path, repeat: int) -> dict:
     return {"seconds": times, "listed_after_add": listed, "found_by_search_after_add": found}
 
 
-def _app_class():
-    """The Textual App subclass of npf_tui.ui.app, or None when the TUI is not there yet."""
-    try:
-        import npf_tui.ui.app as app_module
-        from textual.app import App
-    except ImportError:
-        return None, None
-    classes = [obj for obj in vars(app_module).values()
-               if inspect.isclass(obj) and issubclass(obj, App) and obj is not App and obj.__module__ == app_module.__name__]
-    return app_module, (classes[0] if classes else None)
-
-
-def do_tui(corpus: Path, work: Path) -> dict:
-    """Start the TUI headless (App.run_test) and report the seconds from interpreter start to the first screen."""
-    started = time.perf_counter()
-    module, app_cls = _app_class()
-    if app_cls is None:
-        return {"error": "npf_tui.ui.app has no Textual App yet (TODO: measure when the TUI lands)"}
-    params = inspect.signature(app_cls).parameters
-    kwargs = {k: v for k, v in (("corpus_dir", corpus), ("index_dir", work)) if k in params}
-    app = app_cls(**kwargs) if kwargs else app_cls(corpus, work)
-    result: dict = {}
-
-    async def first_paint() -> None:
-        """Enter the headless app and note when its first screen has been composed and refreshed."""
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            result["seconds_in_process"] = time.perf_counter() - started
-            result["screen"] = type(app.screen).__name__
-
-    asyncio.run(first_paint())
-    return result
-
-
 def worker_main(args) -> int:
     """Run one measurement named by --worker and write its JSON to --result."""
     corpus, work = Path(args.corpus), Path(args.work)
@@ -161,8 +125,6 @@ def worker_main(args) -> int:
         out = do_query(args.system, corpus, work, Path(args.queries), args.repeat)
     elif args.worker == "add":
         out = do_add(corpus, work, args.repeat)
-    elif args.worker == "tui":
-        out = do_tui(corpus, work)
     else:
         raise SystemExit(f"unknown worker {args.worker}")
     Path(args.result).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")

@@ -76,6 +76,9 @@ def check_results(results, with_cli: bool) -> None:
         assert {"cold_search", "add_cli", "add_core", "tui_first_paint"} <= cli.keys()
         assert "error" not in cli["cold_search"], cli["cold_search"]
         assert all(cli["add_core"]["listed_after_add"]), cli["add_core"]
+        tui = cli["tui_first_paint"]
+        assert "error" not in tui, tui
+        assert tui["process_seconds"]["median"] <= tui["ready_seconds"]["median"]
         assert "ratios_npf_to" in saved and "whoosh_jieba" in saved["ratios_npf_to"]
     assert "| system |" in (folder / f"{data['date']}-tiny.md").read_text(encoding="utf-8")
 
