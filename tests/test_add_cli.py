@@ -320,3 +320,28 @@ def test_too_many_paragraphs_is_refused_before_writing(corpus_copy, tmp_path):
     report = add_paths([source], corpus_copy)
     assert not report.added and "too many paragraphs" in report.failed[0].reason
     assert set(document_paths(corpus_copy)) == before
+
+
+def test_duplicates_are_found_from_the_index_without_rereading_unchanged_files(corpus_copy, tmp_path):
+    """`npf add` takes the content hashes of unchanged files from the index's manifest; an edited file (new size
+    or time) is read and hashed again, so hand edits still count."""
+    from npf_tui.core.index import known_documents
+    from npf_tui.core.library import Library
+
+    index = tmp_path / "idx"
+    Library.open(corpus_copy, index).close()
+    known = known_documents(index)
+    paths = document_paths(corpus_copy)
+    assert set(known) == {p.name for p in paths}
+    first = paths[0]
+    assert known[first.name][2] == content_hash(load_document(first).paragraphs)
+    # A hash the manifest claims for an unchanged file is taken as is (proof that the file was not read) ...
+    fake = dict(known)
+    fake[first.name] = (*known[first.name][:2], "f" * 64, "claimed")
+    assert ingest.corpus_hashes(corpus_copy, fake)["f" * 64] == "claimed"
+    # ... but once the file changes, its text is hashed again.
+    first.write_text(first.read_text(encoding="utf-8") + "\n\nOne more paragraph.\n", encoding="utf-8")
+    hashes = ingest.corpus_hashes(corpus_copy, fake)
+    assert "f" * 64 not in hashes
+    assert hashes[content_hash(load_document(first).paragraphs)] == load_document(first).doc_id
+    assert known_documents(tmp_path / "no-index") == {}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import output
 from ..core.errors import NpfError
+from ..core.index import known_documents
 from ..core.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
 
 #: Exit status when Ctrl-C stopped an import part-way (the shell's convention for SIGINT).
@@ -45,12 +46,14 @@ def run_add(args, ctx) -> int:
     """Import the given paths, update the index, and report file by file."""
     paths = [Path(p) for p in args.paths]
     show_bar = sys.stderr.isatty() and not args.json
+    # What the index already knows of the corpus's files spares re-reading them all to find duplicates.
+    known = known_documents(ctx.index_dir)
     try:
         if show_bar:
             with _progress_bar(len(collect_files(paths).files)) as progress:
-                report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run, progress=progress)
+                report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run, progress=progress, known_files=known)
         else:
-            report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run)
+            report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run, known_files=known)
     except KeyboardInterrupt:  # before any file was taken on (e.g. while folders were listed)
         print("npf: interrupted; nothing was added", file=sys.stderr)
         return EXIT_INTERRUPTED

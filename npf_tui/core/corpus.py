@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -228,6 +230,16 @@ def write_document(corpus_dir: Path, doc: Document) -> Path:
         raise CorpusError(f"{doc.doc_id}: text contains lone surrogates (not valid Unicode); nothing written") from None
     atomic_write_bytes(path, data)
     return path
+
+
+def normalised_text(paragraphs: list[str]) -> str:
+    """The text a content hash is taken of: NFC, all whitespace runs collapsed to one space."""
+    return " ".join(unicodedata.normalize("NFC", "\n".join(paragraphs)).split())
+
+
+def content_hash(paragraphs: list[str]) -> str:
+    """SHA-256 (hex) of the normalised text: the same content gives the same hash whatever its layout or format."""
+    return hashlib.sha256(normalised_text(paragraphs).encode("utf-8")).hexdigest()
 
 
 def make_doc_id(title: str, existing: set[str], fallback: str = "doc") -> str:

@@ -68,6 +68,7 @@ class DocEntry:
     meta: dict[str, str]
     paragraphs: int
     pairs: list[list] = field(default_factory=list)  # [en, zh, paragraph] mined from this document
+    content_hash: str = ""  # corpus.content_hash of the text: `npf add` finds duplicates without re-reading files
 
     def to_json(self) -> dict:
         """The manifest form."""
@@ -227,7 +228,21 @@ def _load_or_skip(path: Path, scan: CorpusScan) -> Document | None:
 def _entry(doc: Document, path: Path, st: corpus_mod.FileStamp) -> DocEntry:
     """The manifest entry of a freshly loaded document."""
     pairs = [[p.en, p.zh, p.paragraph] for p in mine_pairs([doc])]
-    return DocEntry(doc.doc_id, path.name, st.size, st.mtime_ns, doc.meta(), len(doc.paragraphs), pairs)
+    return DocEntry(doc.doc_id, path.name, st.size, st.mtime_ns, doc.meta(), len(doc.paragraphs), pairs,
+                    corpus_mod.content_hash(doc.paragraphs))
+
+
+def known_documents(index_root: Path) -> dict[str, tuple[int, int, str, str]]:
+    """file name -> (size, mtime_ns, content hash, doc id) of the documents the live index generation was built from
+    (empty when there is no readable index): what `npf add` needs to skip re-reading unchanged files."""
+    gen = current_generation(Path(index_root))
+    if gen is None:
+        return {}
+    try:
+        manifest = Manifest.load(gen)
+    except (OSError, ValueError):
+        return {}
+    return {e.file: (e.size, e.mtime_ns, e.content_hash, e.doc_id) for e in manifest.docs.values() if e.content_hash}
 
 
 def _check_cancel(cancel: threading.Event | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import tempfile
@@ -17,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 
-from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, dump_front_matter, document_paths, find_document, load_document, make_doc_id,
-                     render_document, split_front_matter)
+from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, content_hash, document_paths,
+                     dump_front_matter, find_document, load_document, make_doc_id, render_document,
+                     split_front_matter)
 from .errors import CorpusError, NpfError
 from .fsutil import atomic_write_text, fsync_dir
 from .importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
@@ -148,20 +148,24 @@ def collect_files(paths: list[Path]) -> FilePlan:
     return plan
 
 
-def normalised_text(paragraphs: list[str]) -> str:
-    """The text a content hash is taken of: NFC, all whitespace runs collapsed to one space."""
-    return " ".join(unicodedata.normalize("NFC", "\n".join(paragraphs)).split())
+def corpus_hashes(corpus_dir: Path, known_files: dict[str, tuple[int, int, str, str]] | None = None) -> dict[str, str]:
+    """content hash -> doc id for the documents already in the corpus, hashed from their text (so hand edits count).
 
-
-def content_hash(paragraphs: list[str]) -> str:
-    """SHA-256 (hex) of the normalised text: the same content gives the same hash whatever its layout or format."""
-    return hashlib.sha256(normalised_text(paragraphs).encode("utf-8")).hexdigest()
-
-
-def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    """content hash -> doc id for the documents already in the corpus (hashed from their text, so hand edits count)."""
+    `known_files` (file name -> (size, mtime_ns, content hash, doc id), from the index's manifest) spares reading
+    the files that have not changed since they were indexed: a 20 MB corpus took 0.7 s to read and hash.
+    """
+    known_files = known_files or {}
     hashes: dict[str, str] = {}
     for path in document_paths(corpus_dir):
+        seen = known_files.get(path.name)
+        if seen is not None:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (seen[0], seen[1]):
+                hashes.setdefault(seen[2], seen[3])
+                continue
         try:
             doc = load_document(path)
         except NpfError:
@@ -177,29 +181,31 @@ def add_paths(
     dry_run: bool = False,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    known_files: dict[str, tuple[int, int, str, str]] | None = None,
 ) -> AddReport:
     """Import files and folders into the corpus folder, one atomically written document file per new source.
 
     progress(bytes_done, bytes_total, path) is called once before the first file (path "") and after each file.
     Stops early, keeping what was completely added, on KeyboardInterrupt or `cancel`; raises CorpusError before
-    writing anything when the corpus folder cannot be written. Never touches the index.
+    writing anything when the corpus folder cannot be written. Never touches the index (`known_files`: see
+    corpus_hashes).
     """
     corpus_dir = Path(corpus_dir)
     if not dry_run:
         _prepare_corpus_dir(corpus_dir)
     lock = nullcontext() if dry_run else corpus_write_lock(corpus_dir, progress)
     with lock:
-        return _add_locked(paths, corpus_dir, dry_run, progress, cancel)
+        return _add_locked(paths, corpus_dir, dry_run, progress, cancel, known_files)
 
 
 def _add_locked(paths, corpus_dir: Path, dry_run: bool, progress: ProgressFn | None,
-                cancel: threading.Event | None) -> AddReport:
+                cancel: threading.Event | None, known_files=None) -> AddReport:
     """The body of add_paths, run while holding the writer lock."""
     report = AddReport(dry_run=dry_run)
     plan = collect_files(paths)
     report.failed.extend(plan.failed)
     report.skipped.extend(plan.skipped)
-    known = corpus_hashes(corpus_dir) if corpus_dir.is_dir() else {}
+    known = corpus_hashes(corpus_dir, known_files) if corpus_dir.is_dir() else {}
     existing = {p.stem for p in document_paths(corpus_dir)} if corpus_dir.is_dir() else set()
     done_bytes, total = 0, plan.total_bytes
     finished = 0  # files dealt with (added, duplicate or failed), in plan order
@@ -292,7 +298,9 @@ def _document_for(path: Path, source: str, imported, digest: str, existing: set[
     extra["source_path"] = source
     if imported.encoding and imported.encoding not in ("utf-8", "utf-8-sig", "ascii"):
         extra["source_encoding"] = imported.encoding
-    doc_id = make_doc_id(_ascii_fold(known["title"]), existing, fallback=_fallback_id(known["title"], path))
+    doc_id = make_doc_id(_ascii_fold(known["title"]), existing, fallback="")
+    if not doc_id:  # no ASCII letters in the title: only then load pypinyin (0.2 s)
+        doc_id = make_doc_id(_fallback_id(known["title"], path), existing)
     return Document(doc_id=doc_id, paragraphs=imported.paragraphs, extra=extra, **known)
 
 
