@@ -66,19 +66,20 @@ def write_markdown(results: dict, path: Path) -> None:
         "Times are medians (min–max over repeats). Query latency: per pass over the query set, top 20 with highlighted "
         "snippets. Recall: mean over the class's queries of the share of ground-truth paragraphs returned.",
         "",
-        "| system | build s | MB/s | peak MB | index MB | p50 ms | p95 ms | max ms | "
+        "| system | build s | MB/s | peak MB (RSS) | peak MB (PSS) | index MB | p50 ms | p95 ms | max ms | "
         + " | ".join(f"recall {cls}" for cls in classes) + " |",
-        "|---" * (8 + len(classes)) + "|",
+        "|---" * (9 + len(classes)) + "|",
     ]
     for name, s in results["systems"].items():
         if "error" in s and "query" not in s:
-            lines.append(f"| {name} | error: {s['error'][:80]} |" + " |" * (7 + len(classes)))
+            lines.append(f"| {name} | error: {s['error'][:80]} |" + " |" * (8 + len(classes)))
             continue
         b, q = s["build"], s.get("query", {})
         per_class = s.get("recall", {}).get("per_class", {})
         recalls = [(_fmt(per_class[cls]["mean_recall"], 0, 100) + " %") if cls in per_class else "–" for cls in classes]
         lines.append("| " + " | ".join([
             name, _med(b["seconds"]), _fmt(b.get("mb_per_s"), 2), _med(b["peak_rss_mb"], digits=0),
+            _med(b["peak_pss_mb"], digits=0) if b.get("peak_pss_mb") else "–",
             _fmt(s.get("index_bytes"), 1, 1e-6), _med(q.get("p50")), _med(q.get("p95")), _med(q.get("max")),
             *recalls]) + " |")
     cli = results["systems"].get("npf", {}).get("cli")

@@ -37,8 +37,9 @@ def spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc (MB)."""
+def tree_memory_mb(root: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process and all its descendants, from /proc (MB). RSS counts a page shared by a parent and
+    its forked children once per process; PSS splits it among them, so the PSS sum is the memory the tree takes."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -51,29 +52,43 @@ def tree_rss_mb(root: int) -> float:
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * PAGE
-    total, todo = 0, [root]
+    total_rss, total_pss, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total_rss += rss.get(pid, 0)
+        total_pss += _pss_bytes(pid)
         todo += children.get(pid, [])
-    return total / 2**20
+    return total_rss / 2**20, total_pss / 2**20
+
+
+def _pss_bytes(pid: int) -> int:
+    """A process's proportional set size (0 when it is gone or the kernel has no smaps_rollup)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 class TreeSampler(threading.Thread):
-    """Samples a process tree's total RSS every 50 ms (worker pools make the single-process peak misleading)."""
+    """Samples a process tree's total RSS and PSS every 50 ms (worker pools make the single-process peak
+    misleading)."""
 
     def __init__(self, pid: int):
         """Watch `pid` until stop()."""
         super().__init__(daemon=True)
-        self.pid, self.peak, self._done = pid, 0.0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self._done = pid, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
         """Sample until stopped."""
         while not self._done.wait(0.05):
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            rss, pss = tree_memory_mb(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
     def stop(self) -> float:
-        """Stop sampling; returns the peak seen."""
+        """Stop sampling; returns the RSS peak seen (the PSS peak stays in `peak_pss`)."""
         self._done.set()
         self.join()
         return self.peak
@@ -83,7 +98,8 @@ def spawn(worker: str, system: str, corpus: Path, work: Path, scratch: Path, rep
           queries: Path | None = None) -> tuple[dict, float, float]:
     """Run one worker in a fresh interpreter; returns (its JSON, wall seconds, peak RSS in MB).
 
-    The peak is the larger of the biggest single process (wait4) and the sampled sum over the process tree.
+    The peak is the larger of the biggest single process (wait4) and the sampled sum over the process tree; the
+    tree's peak PSS goes into the JSON as "_peak_pss_mb".
     """
     result = scratch / f"{worker}-{system}-{time.monotonic_ns()}.json"
     cmd = [sys.executable, str(HERE / "run.py"), "--worker", worker, "--system", system, "--corpus", str(corpus),
@@ -98,6 +114,7 @@ def spawn(worker: str, system: str, corpus: Path, work: Path, scratch: Path, rep
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     peak = max(sampler.stop(), usage.ru_maxrss / 1024)
+    peak_pss = max(sampler.peak_pss, 0.0)
     proc.stderr.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or not result.exists():
@@ -105,6 +122,7 @@ def spawn(worker: str, system: str, corpus: Path, work: Path, scratch: Path, rep
         return {"error": lines[-1] if lines else f"exit status {proc.returncode}"}, wall, peak
     data = json.loads(result.read_text(encoding="utf-8"))
     result.unlink()
+    data["_peak_pss_mb"] = peak_pss
     return data, wall, peak
 
 
@@ -116,7 +134,7 @@ def dir_size(path: Path) -> int:
 def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Path, repeat: int,
                  corpus_bytes: int) -> dict:
     """Build `repeat` times (each from scratch, in a child), then query; returns the system's figures."""
-    builds, walls, rss, errors = [], [], [], []
+    builds, walls, rss, pss, errors = [], [], [], [], []
     for _ in range(repeat):
         data, wall, peak = spawn("build", name, corpus, work / name, scratch)
         if "error" in data:
@@ -125,7 +143,9 @@ def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Pa
         builds.append(data["seconds"])
         walls.append(wall)
         rss.append(peak)
-    out: dict = {"build": {"seconds": spread(builds), "process_seconds": spread(walls), "peak_rss_mb": spread(rss)}}
+        pss.append(data["_peak_pss_mb"])
+    out: dict = {"build": {"seconds": spread(builds), "process_seconds": spread(walls), "peak_rss_mb": spread(rss),
+                           "peak_pss_mb": spread(pss)}}
     if errors:
         out["error"] = errors[0]
         return out
