@@ -140,3 +140,19 @@ def test_random_boolean_queries_agree_with_whoosh(library, data):
     if ranker.rank(compiled.query, 10) is None:
         return
     assert_same_scores(ranker._eval(compiled.query), whoosh_scores(searcher, compiled.query))
+
+
+def test_unexpected_internals_fall_back_to_whoosh(library, monkeypatch):
+    """A posting block the ranker cannot read (another Whoosh version, a damaged file) never breaks a search:
+    Whoosh's own search answers instead."""
+    expected = library.search("产业", exact=True)
+
+    def broken(self, matcher):
+        raise AttributeError("no _read_ids here")
+        yield  # pragma: no cover - makes this a generator like the real one
+
+    monkeypatch.setattr(BlockRanker, "_blocks", broken)
+    compiled = library.compile("产业", exact=True)
+    assert BlockRanker(library._searcher).rank(compiled.query, 10) is None
+    again = library.search("产业", exact=True)
+    assert again.total == expected.total and [h.score for h in again.hits] == [h.score for h in expected.hits]

@@ -66,6 +66,11 @@ class BlockRanker:
             scores = self._eval(q)
         except Unsupported:
             return None
+        except Exception:  # noqa: BLE001
+            # This reads Whoosh's block internals (W3 posting blocks, length columns); anything unexpected there —
+            # another codec or version, or a damaged segment — is left to Whoosh's own search, which gives the right
+            # answer or raises the error the library already knows how to recover from.
+            return None
         return Ranked(top=_top(scores, limit), total=len(scores))
 
     # -- evaluation: every node becomes {global docnum: score} ---------------------------------------------------
