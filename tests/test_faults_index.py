@@ -406,3 +406,16 @@ def test_add_says_when_the_index_could_not_be_updated(built, tmp_path, monkeypat
     report = json.loads(capsys.readouterr().out)
     assert report["added"] and report["index_updated"] is False and "No space left" in report["index_error"]
     assert status == 1
+
+
+def test_a_closed_library_refuses_instead_of_reopening(built_copy):
+    """A search racing the reader's exit must not reopen (or rebuild) the index after close()."""
+    corpus, index = built_copy
+    lib = Library.open(corpus, index)
+    generations = sorted(p.name for p in index.iterdir())
+    lib.close()
+    with pytest.raises(IndexError_, match="closed"):
+        lib.search("产业")
+    with pytest.raises(IndexError_, match="closed"):
+        lib.refresh()
+    assert sorted(p.name for p in index.iterdir()) == generations

@@ -48,6 +48,7 @@ class Library:
         self._pinyin_map = None
         self._catalog_meta: dict[str, dict] = {}
         self._lock = threading.RLock()
+        self._closed = False
         self._stamps: dict[str, tuple[int, int]] = {}
 
     @classmethod
@@ -60,6 +61,10 @@ class Library:
 
     def _load(self, progress=None, cancel=None, rebuild=False) -> None:
         """(Re)open the index generation and everything derived from its manifest."""
+        if self._closed:
+            # A search or refresh racing a shutdown (the reader closes its library on exit) must not take a
+            # closed searcher for damage and reopen — or rebuild — the index in a process that is exiting.
+            raise IndexError_("the library has been closed")
         notices: list[str] = []
         gen, manifest, scan = ensure_index(self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress,
                                            cancel=cancel, notices=notices)
@@ -91,8 +96,9 @@ class Library:
         return doc.path is not None and doc.path.name == entry.file and len(doc.paragraphs) == entry.paragraphs
 
     def close(self) -> None:
-        """Release the index files."""
+        """Release the index files; the library cannot search or refresh afterwards."""
         with self._lock:
+            self._closed = True
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
@@ -171,6 +177,8 @@ class Library:
         started = time.perf_counter()
         limit = max(1, min(int(limit), MAX_LIMIT))
         with self._lock:
+            if self._closed:
+                raise IndexError_("the library has been closed")
             self._use_own_dictionary()
             notice = ""
             if self._file_stamps() != self._stamps:

@@ -121,7 +121,7 @@ class NpfApp(App):
             self._from_thread(self.search_screen.library_failed, f"{type(exc).__name__}: {exc}")
             return
         self._from_thread(self._library_ready, lib, store)
-        if lib.catalog:
+        if lib.catalog and not self.cancel_event.is_set():
             # Load what the first Chinese or pinyin query would otherwise wait for (the segmenter ~0.1 s, the pinyin
             # map ~0.25 s at 20 MB), once the screen already says ready: a search typed meanwhile just waits for it.
             try:
