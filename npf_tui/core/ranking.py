@@ -87,11 +87,11 @@ class BlockRanker:
         if kind is Q.Or:
             if q.scale or q.minmatch:
                 raise Unsupported("Or with coordination")
-            return _boosted(_sum_union([self._eval(sub) for sub in q.subqueries]), q.boost)
+            return _boosted(_union([self._eval(sub) for sub in q.subqueries]), q.boost)
         if kind is Q.DisjunctionMax:
             if q.tiebreak:
                 raise Unsupported("DisjunctionMax with tiebreak")
-            return _boosted(_max_union([self._eval(sub) for sub in q.subqueries]), q.boost)
+            return _boosted(_union([self._eval(sub) for sub in q.subqueries], best=True), q.boost)
         if kind is Q.And:
             positive = [sub for sub in q.subqueries if type(sub) is not Q.Not]
             negative = [sub.query for sub in q.subqueries if type(sub) is Q.Not]
@@ -287,27 +287,19 @@ def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     return {d: s * boost for d, s in scores.items()}
 
 
-def _sum_union(parts: list[dict[int, float]]) -> dict[int, float]:
-    """Or: every passage any part matches, scored by the sum of the parts that match it."""
+def _union(parts: list[dict[int, float]], best: bool = False) -> dict[int, float]:
+    """Every passage any part matches, scored by the sum of the parts that match it (Or), or by the best of them
+    (`best`: DisjunctionMax). Starts from a copy of the largest part, so the fewest entries are touched again."""
     parts = sorted((p for p in parts if p), key=len, reverse=True)
     if not parts:
         return {}
     out = dict(parts[0])
     for part in parts[1:]:
         get = out.get
-        out.update({d: get(d, 0.0) + s for d, s in part.items()})
-    return out
-
-
-def _max_union(parts: list[dict[int, float]]) -> dict[int, float]:
-    """DisjunctionMax: every passage any part matches, scored by the best part that matches it."""
-    parts = sorted((p for p in parts if p), key=len, reverse=True)
-    if not parts:
-        return {}
-    out = dict(parts[0])
-    for part in parts[1:]:
-        get = out.get
-        out.update({d: s for d, s in part.items() if d not in out or s > get(d)})
+        if best:
+            out.update({d: s for d, s in part.items() if d not in out or s > get(d)})
+        else:
+            out.update({d: get(d, 0.0) + s for d, s in part.items()})
     return out
 
 
