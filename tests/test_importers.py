@@ -279,6 +279,13 @@ def test_very_short_gb18030_text_is_not_taken_for_big5(tmp_path):
     assert import_file(tmp_path / "short.txt").paragraphs == ["氢能产业"]
 
 
+def test_short_big5_text_whose_gb18030_reading_is_all_common_characters(tmp_path):
+    # Found by the Big5 round-trip property: read as GB18030 these bytes are 暗暗暗承笆㎝, five level-1 characters
+    # and a unit symbol; the symbol is what gives the wrong reading away.
+    (tmp_path / "short.txt").write_bytes("做做做創動和".encode("big5"))
+    assert import_file(tmp_path / "short.txt").paragraphs == ["做做做創動和"]
+
+
 def test_windows_1252_english(tmp_path):
     (tmp_path / "w.txt").write_bytes("Café society and naïve résumés.\n".encode("cp1252"))
     assert import_file(tmp_path / "w.txt").paragraphs == ["Café society and naïve résumés."]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from .corpus import MAX_PARAGRAPH_CHARS, split_long
@@ -127,8 +129,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
         readings.append((encoding, text, cjk, _chinese_commonness(text) if cjk else 0.0))
     chinese = [r for r in readings if r[2] >= 2 and r[3] >= 0.8]
     if chinese:
-        # On a tie (very short texts) GB18030 wins: mainland sources are the commoner case.
-        best = max(chinese, key=lambda r: (r[3], r[0] == "gb18030", r[0] in _CHINESE_FAMILY))
+        if len(chinese) > 1:
+            # Both readings look like Chinese only for very short texts; there the likelier characters decide. On a
+            # tie GB18030 wins: mainland sources are the commoner case.
+            best = max(chinese, key=lambda r: (_character_likelihood(r[1]), r[3], r[0] == "gb18030"))
+        else:
+            best = chinese[0]
         return best[1], best[0]
     for encoding, text, cjk, common in readings:
         if encoding in guesses and (cjk < 2 or common >= 0.5):
@@ -166,9 +172,14 @@ def _chinese_commonness(text: str) -> float:
     """
     import opencc
 
-    letters = [ch for ch in text[:40_000] if ord(ch) > 127 and ch.isalpha()]
+    sample = text[:40_000]
+    letters = [ch for ch in sample if ord(ch) > 127 and ch.isalpha()]
     if not letters:
         return 0.0
+    # Symbols among ideographs (㎝, ㏑, ╝) are what a wrong reading of the other encoding's bytes produces and rarely
+    # what a writer typed: they count as uncommon, which settles very short texts where both readings are all
+    # level-1 characters (Big5 做做做創動和 read as GB18030 is 暗暗暗承笆㎝).
+    symbols = sum(1 for ch in sample if ord(ch) > 127 and unicodedata.category(ch) == "So")
     simplified = opencc.OpenCC("t2s").convert("".join(letters))
     common = 0
     for ch in simplified:
@@ -178,7 +189,37 @@ def _chinese_commonness(text: str) -> float:
             continue
         # GB2312 level 1 (lead bytes B0-D7) holds the most frequent characters.
         common += len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
-    return common / len(simplified)
+    return common / (len(simplified) + symbols)
+
+
+@lru_cache(maxsize=1)
+def _character_log_frequencies() -> dict[str, float]:
+    """log(1 + frequency) of each Simplified character, summed over the words of jieba's dictionary that contain it.
+
+    Read only when two encodings give plausible Chinese (about 0.4 s, once per process).
+    """
+    import jieba
+
+    counts: dict[str, int] = {}
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as lines:
+        for line in lines:
+            word, freq = line.split(" ", 2)[:2]
+            weight = int(freq)
+            for ch in word:
+                counts[ch] = counts.get(ch, 0) + weight
+    return {ch: math.log1p(n) for ch, n in counts.items()}
+
+
+def _character_likelihood(text: str) -> float:
+    """Mean log frequency of the text's non-ASCII letters and symbols (symbols score 0): higher is likelier Chinese."""
+    import opencc
+
+    sample = [ch for ch in text[:40_000] if ord(ch) > 127 and (ch.isalpha() or unicodedata.category(ch) == "So")]
+    if not sample:
+        return 0.0
+    table = _character_log_frequencies()
+    simplified = opencc.OpenCC("t2s").convert("".join(sample))
+    return sum(table.get(ch, 0.0) for ch in simplified) / len(simplified)
 
 
 def guess_language(text: str) -> str:
