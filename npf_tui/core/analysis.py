@@ -24,6 +24,7 @@ _lock = threading.Lock()
 _segmenters: dict[str, object] = {}
 _wanted: tuple[str, tuple[str, ...]] = ("", ())  # (key, words) of the active user dictionary
 _default_taken = False
+_claim_lock = threading.Lock()
 
 
 def _new_segmenter(words: tuple[str, ...]):
@@ -32,17 +33,27 @@ def _new_segmenter(words: tuple[str, ...]):
     rjieba builds a default segmenter when imported (~0.3 s); the first dictionary reuses it instead of paying
     for a second copy, which matters for the cold start of `npf search`.
     """
-    global _default_taken
-    import rjieba
-
-    if not _default_taken:
-        seg, _default_taken = rjieba._DEFAULT_JIEBA, True
-    else:
-        seg = rjieba.Jieba()
+    seg = claim_segmenter()
     for word in words:
         # A high frequency makes the user word win over the dictionary's splits (e.g. 中国|生产力|学会).
         seg.add_word(word, 100000, None)
     return seg
+
+
+def claim_segmenter():
+    """A fresh rjieba segmenter for the caller alone: the one rjieba builds when imported, if nobody has taken it yet.
+
+    A segmenter takes ~24 MB and ~0.3 s to build; the first caller in a process (the search analyzer, or the
+    entity tagger during a build) reuses rjieba's own instead of building a second one.
+    """
+    global _default_taken
+    import rjieba
+
+    with _claim_lock:
+        if not _default_taken:
+            _default_taken = True
+            return rjieba._DEFAULT_JIEBA
+    return rjieba.Jieba()
 
 
 def user_words_key(words: list[str]) -> str:

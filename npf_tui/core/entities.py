@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice, product
 from pathlib import Path
 
 from . import entity_discovery as disc
@@ -19,13 +20,14 @@ from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_bytes
 from .glossary import ENTITY_TYPES, GlossaryEntry
 from .models import Document
+from .pinyin import readings
 
 STORE_DIR = "entities"
 CANDIDATES_FILE = "candidates.pickle"
 MENTIONS_FILE = "mentions.pickle"
 ENTITIES_FILE = "entities.pickle"
 #: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 5
+VERSION = 6
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -157,39 +159,30 @@ class _Groups:
         return True
 
 
+#: At most this many readings of one name are tried (heteronyms multiply: 重庆 is zhongqing, chongqing, tongqing).
+MAX_NAME_READINGS = 16
+
+
 def _pinyin_keys(word: str, person: bool) -> list[str]:
-    """English spellings of a Chinese name: `刘海清` -> `liu haiqing`; `黑龙江省` -> `heilongjiang province`."""
-    from pypinyin import lazy_pinyin
-
-    syl = lazy_pinyin(word)
-    if not all(s.isalpha() and s.isascii() for s in syl):
+    """English spellings of a Chinese name, one per reading of its characters: `刘海清` -> `liu haiqing`;
+    `黑龙江省` -> `heilongjiang province`; `重庆` -> `zhongqing`, `chongqing`, … (a key only links a name to an English
+    phrase the corpus actually has, so a wrong reading costs nothing; pypinyin's phrase-aware reading would cost its
+    56 MB phrase dictionary in every build and add)."""
+    options = [readings(ch) for ch in word]
+    if not word or not all(options):
         return []
-    if person:
-        return [f"{syl[0]} {''.join(syl[1:])}"] if 2 <= len(syl) <= 4 else []
-    keys = ["".join(syl)]
-    for suffix, en in (("省", "province"), ("市", "city"), ("县", "county")):
-        if word.endswith(suffix) and len(word) > 2:
-            keys.append(f"{''.join(syl[:-1])} {en}")
-            keys.append("".join(syl[:-1]))
-    return keys
-
-
-class PinyinKeys:
-    """_pinyin_keys remembered between incremental updates: loading pypinyin's dictionaries alone took 0.3 s of
-    every `npf add`. `known` comes from the store; `used` (what this merge asked for) goes back into it."""
-
-    def __init__(self, known: dict[str, list[str]] | None = None) -> None:
-        self.known = known or {}
-        self.used: dict[str, list[str]] = {}
-
-    def __call__(self, word: str, person: bool) -> list[str]:
-        """The English spellings of `word` (see _pinyin_keys)."""
-        key = ("1" if person else "0") + word
-        keys = self.known.get(key)
-        if keys is None:
-            keys = _pinyin_keys(word, person)
-        self.used[key] = keys
-        return keys
+    keys: list[str] = []
+    for syl in islice(product(*options), MAX_NAME_READINGS):
+        if person:
+            if 2 <= len(syl) <= 4:
+                keys.append(f"{syl[0]} {''.join(syl[1:])}")
+            continue
+        keys.append("".join(syl))
+        for suffix, en in (("省", "province"), ("市", "city"), ("县", "county")):
+            if word.endswith(suffix) and len(word) > 2:
+                keys.append(f"{''.join(syl[:-1])} {en}")
+                keys.append("".join(syl[:-1]))
+    return list(dict.fromkeys(keys))
 
 
 def _accept_en(phrase: str, rec: list[int]) -> bool:
@@ -231,13 +224,11 @@ def _accept_zh(word: str, tag: str, count: int) -> bool:
     return False  # nz (other proper nouns): only through a glossary entry or a mined pair
 
 
-def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry],
-          pinyin_keys: PinyinKeys | None = None) -> tuple[list[Entity], set[str]]:
+def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry]) -> tuple[list[Entity], set[str]]:
     """Glossary entries plus accepted discovered names, aliases merged into one Entity each (all languages).
 
     Also returns the discovered Latin-script names, which are matched case-sensitively.
     """
-    pinyin_keys = pinyin_keys or PinyinKeys()
     groups = _Groups()
     forms: dict[str, Counter] = defaultdict(Counter)  # key -> surface forms and how often seen
     votes: dict[str, Counter] = defaultdict(Counter)  # key -> type votes
@@ -295,7 +286,7 @@ def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry],
     for word, (tag, count) in zh_agg.items():
         key = name_key(word)
         typ = disc.guess_type_zh(word) or disc.ZH_TAGS[tag.rstrip("*")]
-        linked = [k for k in pinyin_keys(word, tag.startswith("nr")) if k in en_by_key or k in groups.parent]
+        linked = [k for k in _pinyin_keys(word, tag.startswith("nr")) if k in en_by_key or k in groups.parent]
         if key in groups.parent or linked or _accept_zh(word, tag, count):
             add(word, count, typ)
             for k in linked:
@@ -460,9 +451,9 @@ def _glossary_hash(glossary: list[GlossaryEntry]) -> str:
 
 def _tagger(glossary: list[GlossaryEntry]):
     """A rjieba instance that knows the glossary's Chinese names (so 刘海清 is one word, tagged nr)."""
-    import rjieba
+    from .analysis import claim_segmenter
 
-    jieba = rjieba.Jieba()
+    jieba = claim_segmenter()
     for entry in glossary:
         for name in entry.names():
             if disc.is_han(name) and len(name) >= 2:
@@ -556,8 +547,7 @@ def update_entity_store(
             cands[doc_id] = disc.extract(doc, fp, tagger)
         if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
             progress(n, len(doc_ids), "finding entities")
-    pinyin_keys = PinyinKeys(old.get("pinyin_keys") if old.get("version") == VERSION else None)
-    entities, exact = merge(cands, glossary, pinyin_keys)
+    entities, exact = merge(cands, glossary)
     matcher = Matcher(entities, exact)
     old_m = _read_json(store / MENTIONS_FILE) or {}
     same_names = old_m.get("signature") == matcher.signature and old_m.get("version") == VERSION
@@ -639,7 +629,7 @@ def update_entity_store(
         for idx in per:
             entity_docs[new_index[idx]].append(d)
         doc_counts.append([[new_index[i], c] for i, c in sorted(per.items(), key=lambda x: (-x[1], x[0]))])
-    _write_json(store / CANDIDATES_FILE, {"version": VERSION, "glossary": ghash, "pinyin_keys": pinyin_keys.used,
+    _write_json(store / CANDIDATES_FILE, {"version": VERSION, "glossary": ghash,
                                           "docs": {k: {**v.to_json(), "path": paths.get(k, "")}
                                                    for k, v in cands.items()}})
     _write_json(store / MENTIONS_FILE, {"version": VERSION, "signature": matcher.signature,

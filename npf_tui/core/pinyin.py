@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -21,10 +24,21 @@ def strip_tones(syllable: str) -> str:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> dict[int, str]:
-    """pypinyin's character → readings table (imported lazily: it takes ~0.15 s)."""
-    from pypinyin.pinyin_dict import pinyin_dict
+    """pypinyin's character → readings table, read from its JSON file without importing pypinyin.
 
-    return pinyin_dict
+    Importing `pypinyin.pinyin_dict` runs the package's `__init__`, which also loads the phrase dictionary: 0.7 s and
+    56 MB, against 20 ms and 11 MB for the one table the readings need.
+    """
+    spec = importlib.util.find_spec("pypinyin")
+    folder = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else None
+    try:
+        with open(os.path.join(folder or "", "pinyin_dict.json"), encoding="utf-8") as handle:
+            table = json.load(handle)
+        return {int(code): raw for code, raw in table.items()}
+    except (OSError, ValueError, TypeError):  # a packaging we do not know: fall back on pypinyin's own loading
+        from pypinyin.pinyin_dict import pinyin_dict
+
+        return pinyin_dict
 
 
 @lru_cache(maxsize=65536)
