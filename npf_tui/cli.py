@@ -63,6 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             pass
         status = 0
     if argv is None:
+        if args.command:
+            # Everything a command writes is committed and synced by now; skipping the interpreter's teardown
+            # (freeing an index's worth of objects one by one) saves ~70 ms of every `npf add` or `npf search`.
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (BrokenPipeError, OSError):
+                pass
+            os._exit(status)
         sys.exit(status)
     return status
 
