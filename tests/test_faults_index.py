@@ -419,3 +419,25 @@ def test_a_closed_library_refuses_instead_of_reopening(built_copy):
     with pytest.raises(IndexError_, match="closed"):
         lib.refresh()
     assert sorted(p.name for p in index.iterdir()) == generations
+
+
+def test_passage_count_check_reads_the_table_of_contents_and_opens_readers_for_large_indexes(built, monkeypatch):
+    """The open-time count comes from Whoosh's table of contents; an index too large for CRCs also has its segment
+    readers opened. Either way a manifest that expects another number of passages means damage."""
+    from whoosh import index as whoosh_index
+
+    _, _, gen = built
+    manifest = index_mod.Manifest.load(gen)
+    assert index_mod._index_healthy(gen, manifest)
+    opened = []
+    real_doc_count = whoosh_index.FileIndex.doc_count
+    monkeypatch.setattr(whoosh_index.FileIndex, "doc_count",
+                        lambda self: opened.append(1) or real_doc_count(self))
+    assert index_mod._index_healthy(gen, manifest) and not opened  # CRC-checked: no readers needed
+    monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 0)
+    assert index_mod._index_healthy(gen, manifest) and opened  # too large for CRCs: readers opened
+    doc = next(iter(manifest.docs.values()))
+    doc.paragraphs += 1
+    assert not index_mod._index_healthy(gen, manifest)
+    monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 1 << 40)
+    assert not index_mod._index_healthy(gen, manifest)

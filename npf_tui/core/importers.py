@@ -201,12 +201,15 @@ def _character_log_frequencies() -> dict[str, float]:
     import jieba
 
     counts: dict[str, int] = {}
-    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as lines:
-        for line in lines:
-            word, freq = line.split(" ", 2)[:2]
-            weight = int(freq)
-            for ch in word:
-                counts[ch] = counts.get(ch, 0) + weight
+    try:
+        with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as lines:
+            for line in lines:
+                word, freq = line.split(" ", 2)[:2]
+                weight = int(freq)
+                for ch in word:
+                    counts[ch] = counts.get(ch, 0) + weight
+    except (OSError, ValueError):  # a jieba packaged without its dictionary: every reading ties (GB18030 wins)
+        return {}
     return {ch: math.log1p(n) for ch, n in counts.items()}
 
 
