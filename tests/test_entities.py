@@ -364,6 +364,7 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
     assert "chongqing" in entities_module._pinyin_keys("重庆", False)
     assert "shan zenghai" in entities_module._pinyin_keys("单增海", True)
     assert "heilongjiang province" in entities_module._pinyin_keys("黑龙江省", False)
+    assert entities_module._pinyin_keys("西亞", False) == ["xiya"]  # not "xie" (亞's archaic reading è)
     lib = Library.open(corpus_copy, tmp_path / "idx")
     before = {e.id for e in load_entity_store(lib.gen_dir).entities}
     (corpus_copy / "chongqing.md").write_text(

@@ -27,7 +27,7 @@ CANDIDATES_FILE = "candidates.pickle"
 MENTIONS_FILE = "mentions.pickle"
 ENTITIES_FILE = "entities.pickle"
 #: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 6
+VERSION = 7
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -168,7 +168,9 @@ def _pinyin_keys(word: str, person: bool) -> list[str]:
     `黑龙江省` -> `heilongjiang province`; `重庆` -> `zhongqing`, `chongqing`, … (a key only links a name to an English
     phrase the corpus actually has, so a wrong reading costs nothing; pypinyin's phrase-aware reading would cost its
     56 MB phrase dictionary in every build and add)."""
-    options = [readings(ch) for ch in word]
+    # A bare vowel as a character's other reading (亞 è, 阿 ē) is archaic and makes short keys that hit unrelated
+    # English words (西亞 read "xie" linked it with the surname Xie): only the first reading may be one.
+    options = [(r[0], *(alt for alt in r[1:] if len(alt) > 1)) if r else r for r in map(readings, word)]
     if not word or not all(options):
         return []
     keys: list[str] = []
