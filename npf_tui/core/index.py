@@ -401,17 +401,22 @@ def _crc_file(path: Path, fsync: bool = False) -> tuple[int, int]:
     return size, crc
 
 
+def _crc_affordable(manifest: Manifest) -> bool:
+    """Whether the generation's files are small enough to be checked by CRC on every open."""
+    return sum(size for size, _ in manifest.files.values()) <= CHECKSUM_MAX_BYTES
+
+
 def files_intact(gen_dir: Path, manifest: Manifest) -> bool:
     """The committed Whoosh files are those the manifest recorded: same names, sizes and (when affordable) CRCs."""
     if not manifest.files:
         return False  # every index of this schema records its files: a manifest without them was damaged
-    total = sum(size for size, _ in manifest.files.values())
+    checksums = _crc_affordable(manifest)
     for name, (size, crc) in manifest.files.items():
         path = gen_dir / name
         try:
             if path.stat().st_size != size:
                 return False
-            if total <= CHECKSUM_MAX_BYTES and _crc_file(path) != (size, crc):
+            if checksums and _crc_file(path) != (size, crc):
                 return False
         except OSError:
             return False
@@ -621,8 +626,8 @@ def _index_healthy(gen: Path, manifest: Manifest) -> bool:
     """Integrity check on open: the committed Whoosh files are those recorded (size and CRC), Whoosh can open them
     and they hold the passages the manifest expects."""
     try:
-        crc_checked = sum(size for size, _ in manifest.files.values()) <= CHECKSUM_MAX_BYTES
-        return files_intact(gen, manifest) and _holds_all_passages(gen, manifest, open_readers=not crc_checked)
+        return files_intact(gen, manifest) and _holds_all_passages(gen, manifest,
+                                                                   open_readers=not _crc_affordable(manifest))
     except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
         return False
 
