@@ -376,3 +376,23 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
     assert before <= {e.id for e in store.entities}
     chongqing = store.find("重庆")
     assert chongqing is not None and chongqing is store.find("Chongqing")
+
+
+def test_tagger_is_the_index_segmenter_and_tags_glossary_names(tmp_path):
+    """An update tags with the segmenter it indexes with (a second one cost ~0.1 s and ~24 MB per update); glossary
+    names, also in Traditional characters, come out whole with their type's tag."""
+    from npf_tui.core import analysis
+    from npf_tui.core.glossary import GlossaryEntry, user_dictionary
+
+    glossary = [*load_glossary(DATA), GlossaryEntry("yu-jianhua", "person", "Yu Jianhua", "俞建华", ["俞建華"])]
+    words = user_dictionary(glossary)
+    analysis.use_user_words(words)
+    tagger = analysis.tagging_segmenter(words)
+    assert tagger is analysis._segmenter()
+    assert ("俞建華", "nr") in tagger.tag("部長俞建華表示")
+    assert ("俞建华", "nr") in tagger.tag("部长俞建华表示")
+    assert ("中国生产力学会", "nt") in tagger.tag("中国生产力学会发布")
+    # Another glossary gets a segmenter of its own; the active one (the index's) is left as it was.
+    other = analysis.tagging_segmenter({"俞建华": "nr"})
+    assert other is not tagger and analysis._segmenter() is tagger
+    analysis.use_user_words(user_dictionary(load_glossary(DATA)))

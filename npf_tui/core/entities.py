@@ -18,7 +18,7 @@ from . import entity_discovery as disc
 from .corpus import load_document
 from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_bytes
-from .glossary import ENTITY_TYPES, GlossaryEntry
+from .glossary import ENTITY_TYPES, GlossaryEntry, user_dictionary
 from .models import Document
 from .pinyin import readings
 
@@ -27,7 +27,7 @@ CANDIDATES_FILE = "candidates.pickle"
 MENTIONS_FILE = "mentions.pickle"
 ENTITIES_FILE = "entities.pickle"
 #: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 7
+VERSION = 8
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -458,35 +458,12 @@ def _glossary_hash(glossary: list[GlossaryEntry]) -> str:
     return hashlib.blake2b(json.dumps(data, ensure_ascii=False).encode(), digest_size=12).hexdigest()
 
 
-_taggers: dict[str, object] = {}
-_taggers_lock = threading.Lock()
-
-
 def _tagger(glossary: list[GlossaryEntry]):
-    """A rjieba instance that knows the glossary's Chinese names (so 刘海清 is one word, tagged nr).
+    """A rjieba segmenter that knows the glossary's Chinese names with their types' tags (so 刘海清 is one word,
+    tagged nr): the index's own segmenter when it is for this glossary, as in every build and update."""
+    from .analysis import tagging_segmenter
 
-    Kept per glossary for the life of the process: building one takes ~90 ms, which every import into an open
-    reader paid again.
-    """
-    key = _glossary_hash(glossary)
-    with _taggers_lock:
-        tagger = _taggers.get(key)
-        if tagger is None:
-            _taggers.clear()  # one glossary at a time: each tagger holds ~24 MB
-            tagger = _taggers[key] = _new_tagger(glossary)
-    return tagger
-
-
-def _new_tagger(glossary: list[GlossaryEntry]):
-    """Build the tagger of one glossary."""
-    from .analysis import claim_segmenter
-
-    jieba = claim_segmenter()
-    for entry in glossary:
-        for name in entry.names():
-            if disc.is_han(name) and len(name) >= 2:
-                jieba.add_word(name, None, disc.TYPE_TAGS.get(entry.type, "nz"))
-    return jieba
+    return tagging_segmenter(user_dictionary(glossary))
 
 
 def _read_json(path: Path) -> dict | None:

@@ -119,8 +119,6 @@ ZH_MEDIA_SUFFIXES = ("日报", "晚报", "时报", "早报", "新闻社", "通�
 ZH_PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "村", "州", "自治区", "特别行政区")
 #: jieba part-of-speech tags kept as name candidates, and the entity type each suggests.
 ZH_TAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "organisation", "nz": "concept"}
-#: entity type -> jieba tag used when feeding glossary names to jieba's dictionary.
-TYPE_TAGS = {"person": "nr", "place": "ns", "organisation": "nt", "media": "nt", "concept": "nz"}
 
 
 @dataclass

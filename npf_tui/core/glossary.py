@@ -14,9 +14,12 @@ else:  # pragma: no cover
 
 from .errors import CorpusError
 from .models import Document
+from .textnorm import has_han
 
 GLOSSARY_FILE = "glossary.toml"
 ENTITY_TYPES = ("person", "organisation", "place", "concept", "media")
+#: The jieba part-of-speech tag a glossary name of each type gets in the segmenter's dictionary.
+POS_TAGS = {"person": "nr", "place": "ns", "organisation": "nt", "media": "nt", "concept": "nz"}
 
 
 @dataclass
@@ -47,6 +50,17 @@ class BilingualPair:
     zh: str
     doc_id: str
     paragraph: int
+
+
+def user_dictionary(glossary: list[GlossaryEntry]) -> dict[str, str | None]:
+    """The glossary's names that contain Chinese, for jieba's dictionary: each is kept one word, and the entity
+    tagger reports it with its type's tag (one-character names carry none: they are never name candidates)."""
+    words: dict[str, str | None] = {}
+    for entry in glossary:
+        for name in entry.names():
+            if has_han(name) and words.get(name) is None:
+                words[name] = POS_TAGS.get(entry.type, "nz") if len(name) >= 2 else None
+    return dict(sorted(words.items()))
 
 
 def load_glossary(corpus_dir: Path) -> list[GlossaryEntry]:

@@ -29,9 +29,9 @@ from . import pinyin_map
 from .analysis import BigramTokenizer, WordTokenizer, use_user_words
 from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_text, fsync_dir
-from .glossary import GlossaryEntry, load_glossary, mine_pairs
+from .glossary import GlossaryEntry, load_glossary, mine_pairs, user_dictionary
 from .models import META_KEYS, Document
-from .textnorm import has_han, passage_language
+from .textnorm import passage_language
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
 #: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
@@ -132,14 +132,14 @@ class CorpusScan:
     stamps: dict[str, corpus_mod.FileStamp]
     glossary: list[GlossaryEntry]
     glossary_stamp: list[int]
-    userdict: list[str]
+    userdict: dict[str, str | None]  # word -> jieba tag (see glossary.user_dictionary)
     userdict_key: str
     skipped: list[str] = field(default_factory=list)  # "file: reason" for documents that could not be read
 
 
-def user_words(glossary: list[GlossaryEntry]) -> list[str]:
-    """The Chinese names of the glossary: jieba keeps each as one word."""
-    return sorted({name for entry in glossary for name in entry.names() if has_han(name)})
+def user_words(glossary: list[GlossaryEntry]) -> dict[str, str | None]:
+    """The Chinese names of the glossary with their jieba tags: jieba keeps each as one word."""
+    return user_dictionary(glossary)
 
 
 def scan_corpus(corpus_dir: Path) -> CorpusScan:
