@@ -6,17 +6,21 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import corpus as corpus_mod
 from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from .glossary import BilingualPair, GlossaryEntry
 from . import pinyin_map
 from .analysis import active_key, use_user_words
-from .highlight import match_spans, snippet
 from .index import DocEntry, Manifest, ensure_index, open_whoosh
 from .models import Document, Hit, SearchResult, Span
-from .query import Expansions, Literals, QueryCompiler
-from .ranking import BlockRanker
+
+if TYPE_CHECKING:
+    # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
+    # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
+    from .query import Expansions, Literals, QueryCompiler
+    from .ranking import BlockRanker
 
 #: progress(done, total, message) — called from the thread doing the work.
 ProgressFn = Callable[[int, int, str], None]
@@ -143,6 +147,8 @@ class Library:
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""
         if self._expansions is None:
+            from .query import Expansions
+
             groups = [entry.names() for entry in self.glossary]
             groups += [[p.en, p.zh] for p in self.pairs]
             self._expansions = Expansions(groups)
@@ -157,6 +163,8 @@ class Library:
 
     def _compiler(self, exact: bool) -> QueryCompiler:
         """A query compiler over the current searcher, expansions and pinyin map."""
+        from .query import QueryCompiler
+
         return QueryCompiler(self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin,
                              catalog=self._catalog_meta)
 
@@ -219,6 +227,8 @@ class Library:
         """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
         exact total), else Whoosh's own search."""
         if self._ranker is None or self._ranker.searcher is not self._searcher:
+            from .ranking import BlockRanker
+
             self._ranker = BlockRanker(self._searcher)
         ranked = self._ranker.rank(q, limit)
         if ranked is not None:
@@ -262,6 +272,8 @@ class Library:
 
     def _hit(self, stored, score: float, literals: Literals) -> Hit:
         """A search hit with its metadata, match spans and snippet."""
+        from .highlight import match_spans, snippet
+
         text = stored["text"]
         spans = match_spans(text, literals)
         entry = self._manifest.docs.get(stored["doc_id"])
@@ -274,6 +286,8 @@ class Library:
 
     def match_spans(self, query: str, text: str, exact: bool = False) -> list[Span]:
         """Where a query matches inside any text (for highlighting a whole document in the reader)."""
+        from .highlight import match_spans
+
         return match_spans(text, self.compile(query, exact=exact).literals)
 
     # -- keeping up with the corpus ---------------------------------------------------------------------------
