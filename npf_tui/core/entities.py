@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import entity_discovery as disc
 from .corpus import load_document
+from .entity_candidates import CandidateStore, Totals, candidate_store
 from .errors import Cancelled, IndexError_, NpfError
 from .fsutil import atomic_write_bytes
 from .glossary import ENTITY_TYPES, GlossaryEntry, user_dictionary
@@ -23,11 +24,11 @@ from .models import Document
 from .pinyin import readings
 
 STORE_DIR = "entities"
-CANDIDATES_FILE = "candidates.pickle"
+CANDIDATES_FILE = "candidates.sqlite"
 MENTIONS_FILE = "mentions.pickle"
 ENTITIES_FILE = "entities.pickle"
 #: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 8
+VERSION = 9
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -226,21 +227,43 @@ def _accept_zh(word: str, tag: str, count: int) -> bool:
     return False  # nz (other proper nouns): only through a glossary entry or a mined pair
 
 
-def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry]) -> tuple[list[Entity], set[str]]:
+def _english_facts(phrase: str, rec: list[int]) -> tuple[str, bool, str | None]:
+    """What merging derives from an English phrase's totals alone: (name key, accepted on its own evidence, type)."""
+    typ = ("person" if rec[1] else None) or ("media" if rec[2] else None) or disc.guess_type_en(phrase)
+    if typ is None and rec[3]:
+        typ = "place"
+    if typ is None and disc.chinese_name_shape(phrase) and rec[0] >= 2:
+        typ = "person"
+    return name_key(phrase), _accept_en(phrase, rec), typ
+
+
+def _chinese_facts(word: str, tags: dict[str, int]) -> tuple[str, str, int, list[str], bool]:
+    """What merging derives from a Chinese word's totals alone: (name key, type, count, English spellings,
+    accepted on its own evidence). The word's tag is the one jieba gave it most often (ties: the first in order)."""
+    tag = min(tags, key=lambda t: (-tags[t], t))
+    count = sum(tags.values())
+    typ = disc.guess_type_zh(word) or disc.ZH_TAGS[tag.rstrip("*")]
+    return name_key(word), typ, count, _pinyin_keys(word, tag.startswith("nr")), _accept_zh(word, tag, count)
+
+
+def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], set[str]]:
     """Glossary entries plus accepted discovered names, aliases merged into one Entity each (all languages).
 
-    Also returns the discovered Latin-script names, which are matched case-sensitively.
+    Also returns the discovered Latin-script names, which are matched case-sensitively. Every candidate is taken
+    in sorted order, so the result depends on the corpus, never on the order its documents were added in (an
+    incremental update equals a full build). What is derived from one phrase's totals alone is kept in
+    `totals.facts_en` / `facts_zh` for the next update.
     """
     groups = _Groups()
     forms: dict[str, Counter] = defaultdict(Counter)  # key -> surface forms and how often seen
     votes: dict[str, Counter] = defaultdict(Counter)  # key -> type votes
 
-    def add(name: str, weight: int = 1, typ: str | None = None, gloss: int | None = None) -> str:
+    def add(name: str, weight: int = 1, typ: str | None = None, gloss: int | None = None, seen: int = 1) -> str:
         key = name_key(name)
         groups.add(key, gloss)
         forms[key][name] += weight
         if typ:
-            votes[key][typ] += 1
+            votes[key][typ] += seen
         return key
 
     gloss_keys = set()
@@ -250,53 +273,48 @@ def merge(cands: dict[str, disc.DocCandidates], glossary: list[GlossaryEntry]) -
         for key in keys[1:]:
             groups.union(keys[0], key)
 
-    en_agg: dict[str, list[int]] = {}
-    zh_agg: dict[str, list] = {}
-    for c in cands.values():
-        # The hot loop of every update (60k phrase records at 20 MB): six additions written out.
-        for phrase, rec in c.en.items():
-            tot = en_agg.get(phrase)
-            if tot is None:
-                en_agg[phrase] = list(rec)
-            else:
-                tot[0] += rec[0]; tot[1] += rec[1]; tot[2] += rec[2]  # noqa: E702
-                tot[3] += rec[3]; tot[4] += rec[4]; tot[5] += rec[5]  # noqa: E702
-        for word, (tag, count) in c.zh.items():
-            tot = zh_agg.get(word)
-            if tot is None:
-                zh_agg[word] = [tag, count]
-            else:
-                tot[1] += count
-    for c in cands.values():
-        for en, zh in c.pairs:
-            # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
-            en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
-            if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
-                continue
-            typ = disc.pair_type([en, zh]) or "concept"
-            groups.union(add(en, 1, typ), add(zh, 1, typ))
-        for acr, exp in c.acronyms:
-            if exp[:1].islower():
-                continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
-            typ = disc.guess_type_en(exp) or "concept"
-            groups.union(add(exp, 1, typ), add(acr, 1, typ))
+    for (en, zh), n in sorted(totals.pairs.items()):
+        # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
+        en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
+        if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
+            continue
+        typ = disc.pair_type([en, zh]) or "concept"
+        groups.union(add(en, n, typ, seen=n), add(zh, n, typ, seen=n))
+    for (acr, exp), n in sorted(totals.acronyms.items()):
+        if exp[:1].islower():
+            continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
+        typ = disc.guess_type_en(exp) or "concept"
+        groups.union(add(exp, n, typ, seen=n), add(acr, n, typ, seen=n))
 
+    # An English phrase counts on its own evidence or as a name the glossary, a pair or an acronym gave; another
+    # spelling of an accepted phrase does not carry it in ("RETURN VALUES", a man page's heading, with "Return
+    # Values"): headings and shouting are kept out on purpose, and the order phrases come in must not decide.
     en_by_key: dict[str, str] = {}
-    for phrase, rec in en_agg.items():
-        key = name_key(phrase)
+    facts_en, facts_zh = totals.facts_en, totals.facts_zh
+    named = set(groups.parent)
+    for phrase in sorted(totals.en):
+        rec = totals.en[phrase]
+        fact = facts_en.get(phrase)
+        if fact is None:
+            fact = facts_en[phrase] = _english_facts(phrase, rec)
+        key, alone, typ = fact
         en_by_key.setdefault(key, phrase)
-        if key in groups.parent or _accept_en(phrase, rec):
-            typ = ("person" if rec[1] else None) or ("media" if rec[2] else None) or disc.guess_type_en(phrase)
-            if typ is None and rec[3]:
-                typ = "place"
-            if typ is None and disc.chinese_name_shape(phrase) and rec[0] >= 2:
-                typ = "person"
+        if alone or key in named:
             add(phrase, rec[0], typ)
-    for word, (tag, count) in zh_agg.items():
-        key = name_key(word)
-        typ = disc.guess_type_zh(word) or disc.ZH_TAGS[tag.rstrip("*")]
-        linked = [k for k in _pinyin_keys(word, tag.startswith("nr")) if k in en_by_key or k in groups.parent]
-        if key in groups.parent or linked or _accept_zh(word, tag, count):
+    # A Chinese word counts with all its scripts (its key is folded to Simplified): judged over all words first.
+    chinese: list[tuple[str, tuple, list[str]]] = []
+    named = set(groups.parent)
+    for word in sorted(totals.zh):
+        fact = facts_zh.get(word)
+        if fact is None:
+            fact = facts_zh[word] = _chinese_facts(word, totals.zh[word])
+        key, typ, count, pinyin_keys, alone = fact
+        linked = [k for k in pinyin_keys if k in en_by_key or k in groups.parent]
+        chinese.append((word, fact, linked))
+        if linked or alone:
+            named.add(key)
+    for word, (key, typ, count, _, _), linked in chinese:
+        if key in named:
             add(word, count, typ)
             for k in linked:
                 groups.union(key, add(en_by_key.get(k) or k, 0, typ))
@@ -491,6 +509,7 @@ def update_entity_store(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     docs_with_names: Callable[[list[str]], set[str]] | None = None,
+    corpus_files: dict[str, Path] | None = None,
 ) -> None:
     """Bring the entity store in `gen_dir/entities` up to date.
 
@@ -500,9 +519,11 @@ def update_entity_store(
 
     `changed=None`: `documents` is the whole corpus (a full build). Otherwise `documents` holds the new or
     edited documents (ids in `changed`), `removed` the ids that are gone, and every other document keeps its
-    stored candidates. Candidates are kept per document (keyed by a fingerprint of the text); merging and
-    mention matching run over the whole corpus, and mentions of unchanged documents are reused as long as the
-    set of names is unchanged (otherwise those documents are re-read from their files to be matched again).
+    stored candidates. Candidates are kept per document (keyed by a fingerprint of the text) with their totals
+    over the corpus (see entity_candidates), so an update reads and writes only its own documents' candidates;
+    merging runs over the totals, and mentions of unchanged documents are reused as long as the set of names is
+    unchanged (otherwise see `docs_with_names`). `corpus_files` (doc id -> path, optional) names every document of
+    the corpus, for an update that finds the stored candidates missing or unreadable: it extracts them all again.
     """
     store = Path(gen_dir) / STORE_DIR
     try:
@@ -510,49 +531,56 @@ def update_entity_store(
     except OSError as exc:
         raise IndexError_(f"cannot write the entity store in {store} ({exc.strerror})") from None
     ghash = _glossary_hash(glossary)
-    old = _read_json(store / CANDIDATES_FILE) or {}
-    cached = old.get("docs", {}) if old.get("version") == VERSION else {}
-    same_glossary = old.get("glossary") == ghash
     given = {d.doc_id: d for d in documents}
-    if changed is None:
-        doc_ids = sorted(given)
-    else:
-        doc_ids = sorted((set(cached) - set(removed) - set(changed)) | set(given))
     loaded: dict[str, Document] = dict(given)
+    paths: dict[str, str] = {}  # doc id -> the file a document not handed in is read from
 
     def document(doc_id: str) -> Document | None:
         """A document not handed in: re-read from the file it was read from."""
         if doc_id not in loaded:
-            path = cached.get(doc_id, {}).get("path")
+            path = paths.get(doc_id)
             try:
                 loaded[doc_id] = load_document(Path(path)) if path else None
             except NpfError:
                 loaded[doc_id] = None
         return loaded[doc_id]
 
-    cands: dict[str, disc.DocCandidates] = {}
-    paths: dict[str, str] = {}
-    tagger = None
-    for n, doc_id in enumerate(doc_ids, 1):
+    def check_cancel() -> None:
+        """Stop between two documents when asked to (the transaction is rolled back)."""
         if cancel is not None and cancel.is_set():
             raise Cancelled("entity extraction cancelled")
-        prev = cached.get(doc_id)
-        doc = given.get(doc_id)
-        if doc is None and not (prev and same_glossary):
-            doc = document(doc_id)  # a new glossary changes jieba's dictionary: extract again
-        if doc is None and prev is None:
-            continue
-        fp = _fingerprint(doc) if doc is not None else prev["fp"]
-        paths[doc_id] = str(doc.path) if doc is not None and doc.path else (prev or {}).get("path", "")
-        # The fingerprint covers the text and the glossary hash the dictionary: equal ones mean equal candidates.
-        if prev is not None and prev.get("fp") == fp and same_glossary:
-            cands[doc_id] = disc.DocCandidates.from_json(prev)
-        elif doc is not None:
-            tagger = tagger or _tagger(glossary)
-            cands[doc_id] = disc.extract(doc, fp, tagger)
-        if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
-            progress(n, len(doc_ids), "finding entities")
-    entities, exact = merge(cands, glossary)
+
+    with candidate_store(store / CANDIDATES_FILE) as db:
+        old = db.totals(VERSION)
+        if old is not None:
+            paths.update((doc_id, path) for doc_id, (_, path) in old.docs.items())
+        if changed is not None and old is not None and old.glossary == ghash:
+            totals = old
+            _count_changes(db, totals, given, set(changed), set(removed), glossary, check_cancel)
+        else:
+            # Everything is extracted: a build, a new glossary (it changes jieba's dictionary), or an update that
+            # found no usable stored candidates (then the corpus's files say which documents there are).
+            if changed is None:
+                doc_ids = sorted(given)
+            else:
+                if old is None:
+                    paths.update((doc_id, str(path)) for doc_id, path in (corpus_files or {}).items())
+                known = set(old.docs) if old is not None else set(corpus_files or ())
+                doc_ids = sorted((known - set(removed) - set(changed)) | set(given))
+            totals = Totals(VERSION, ghash)
+            db.clear()
+            for n, doc_id in enumerate(doc_ids, 1):
+                check_cancel()
+                doc = document(doc_id)
+                if doc is not None:
+                    cands = disc.extract(doc, _fingerprint(doc), _tagger(glossary))
+                    totals.add(doc_id, cands, str(doc.path or paths.get(doc_id, "")))
+                    db.put(doc_id, cands)
+                if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
+                    progress(n, len(doc_ids), "finding entities")
+        entities, exact = merge(totals, glossary)
+        db.save_totals(totals)
+    paths.update((doc_id, path) for doc_id, (_, path) in totals.docs.items())
     matcher = Matcher(entities, exact)
     old_m = _read_json(store / MENTIONS_FILE) or {}
     same_names = old_m.get("signature") == matcher.signature and old_m.get("version") == VERSION
@@ -581,13 +609,13 @@ def update_entity_store(
     surfaces: list[str] = []
     surface_idx: dict[str, int] = {}
     mentions: dict[str, dict] = {}
-    for doc_id, cand in cands.items():
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("entity extraction cancelled")
+    for doc_id in sorted(totals.docs):
+        check_cancel()
+        fingerprint = totals.docs[doc_id][0]
         prev = reuse.get(doc_id)
         flat: list[int] = []
         kept = partial.get(doc_id)
-        if prev is None and kept is not None and kept.get("fp") == cand.fingerprint and doc_id not in affected:
+        if prev is None and kept is not None and kept.get("fp") == fingerprint and doc_id not in affected:
             m = kept["m"]
             for k in range(0, len(m), 5):
                 text = old_surfaces[m[k + 4]]
@@ -598,9 +626,9 @@ def update_entity_store(
                 if s == len(surfaces):
                     surfaces.append(text)
                 flat.extend((idx, m[k + 1], m[k + 2], m[k + 3], s))
-            mentions[doc_id] = {"fp": cand.fingerprint, "m": flat}
+            mentions[doc_id] = {"fp": fingerprint, "m": flat}
             continue
-        doc = None if prev is not None and prev.get("fp") == cand.fingerprint else document(doc_id)
+        doc = None if prev is not None and prev.get("fp") == fingerprint else document(doc_id)
         if doc is None and prev is not None:
             m = prev["m"]
             for k in range(0, len(m), 5):
@@ -617,7 +645,7 @@ def update_entity_store(
                     if s == len(surfaces):
                         surfaces.append(text)
                     flat.extend((idx, number, start, end, s))
-        mentions[doc_id] = {"fp": cand.fingerprint, "m": flat}
+        mentions[doc_id] = {"fp": fingerprint, "m": flat}
     # Counts per entity and per document; discovered names that never matched (always inside a longer name) go.
     gloss_ids = {g.id for g in glossary}
     per_doc = {doc_id: Counter(rec["m"][0::5]) for doc_id, rec in mentions.items()}
@@ -634,9 +662,6 @@ def update_entity_store(
         for idx in per:
             entity_docs[new_index[idx]].append(d)
         doc_counts.append([[new_index[i], c] for i, c in sorted(per.items(), key=lambda x: (-x[1], x[0]))])
-    _write_json(store / CANDIDATES_FILE, {"version": VERSION, "glossary": ghash,
-                                          "docs": {k: {**v.to_json(), "path": paths.get(k, "")}
-                                                   for k, v in cands.items()}})
     _write_json(store / MENTIONS_FILE, {"version": VERSION, "signature": matcher.signature,
                                         "ids": [e.id for e in entities], "surfaces": surfaces, "docs": mentions,
                                         "keys": sorted(matcher.keys)})
@@ -649,6 +674,30 @@ def update_entity_store(
         "counts": [[counts[i], entity_docs[n]] for n, i in enumerate(kept)],
         "doc_counts": doc_counts,
     })
+
+
+def _count_changes(db: CandidateStore, totals: Totals, given: dict[str, Document], changed: set[str],
+                   removed: set[str], glossary: list[GlossaryEntry], check_cancel: Callable[[], None]) -> None:
+    """Count the changed and removed documents' stored candidates out of the totals and the new ones in."""
+    previous = db.candidates(sorted((changed | removed) & set(totals.docs)))
+    for doc_id in sorted(changed | removed):
+        check_cancel()
+        doc = given.get(doc_id) if doc_id not in removed else None
+        prev = previous.get(doc_id)
+        fp = _fingerprint(doc) if doc is not None else None
+        path = str(doc.path or "") if doc is not None else ""
+        if prev is not None and prev.fingerprint == fp:
+            # The same text (a re-done update, or only the front matter changed): the same candidates.
+            totals.docs[doc_id] = (fp, path or totals.docs[doc_id][1])
+            continue
+        if prev is not None:
+            totals.subtract(doc_id, prev)
+            db.delete(doc_id)
+        totals.docs.pop(doc_id, None)
+        if doc is not None:
+            cands = disc.extract(doc, fp, _tagger(glossary))
+            totals.add(doc_id, cands, path)
+            db.put(doc_id, cands)
 
 
 class EntityStore:

@@ -251,7 +251,8 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise Cancelled("cancelled")
 
 
-def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed, ix=None) -> None:
+def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed, ix=None,
+                     corpus_files: dict[str, Path] | None = None) -> None:
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
     documents contain names that appeared or disappeared, instead of re-reading every document."""
     try:
@@ -259,10 +260,10 @@ def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, rem
     except ImportError:
         return
     if ix is None:
-        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed))
+        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files)
         return
     with ix.searcher() as searcher:
-        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed),
+        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files,
                             docs_with_names=lambda names: _docs_with(searcher, names))
 
 
@@ -466,11 +467,15 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
     """
     use_user_words(scan.userdict)
     pending_path = gen_dir / PENDING
+    # The documents the Whoosh index may hold: the manifest's, and those of a sync that died after its commit.
+    indexed: set[str] | None = set(manifest.docs)
     if pending_path.exists():
         try:
-            changed |= set(json.loads(pending_path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            pass
+            pending = set(json.loads(pending_path.read_text(encoding="utf-8")))
+            indexed |= pending
+            changed |= pending
+        except (OSError, ValueError, TypeError):
+            indexed = None  # unknown: delete every touched id
         changed = {c for c in changed if c in scan.files}
         removed = removed | (set(manifest.docs) - set(scan.files))
     atomic_write_text(pending_path, json.dumps(sorted(changed | removed)))
@@ -479,7 +484,9 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
     docs: list[Document] = []
     try:
         for doc_id in sorted(removed | changed):
-            writer.delete_by_term("doc_id", doc_id)
+            # Deleting makes Whoosh open every segment (~50 ms at 20 MB): a new document has nothing to delete.
+            if indexed is None or doc_id in indexed:
+                writer.delete_by_term("doc_id", doc_id)
         for n, doc_id in enumerate(sorted(changed), 1):
             _check_cancel(cancel)
             path = scan.files[doc_id]
@@ -505,7 +512,7 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
         mapping = pinyin_map.load(gen_dir)
         pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs))
         pinyin_map.save(gen_dir, mapping)
-    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix)
+    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix, corpus_files=scan.files)
     manifest.files = whoosh_files(gen_dir, fsync=True)
     manifest.save(gen_dir)
     pending_path.unlink(missing_ok=True)
