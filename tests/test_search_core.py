@@ -282,12 +282,14 @@ def test_pinyin_map_saved_packed_loads_and_grows(tmp_path):
     from npf_tui.core.pinyin_map import add_bigrams, chinese_for, load, save
 
     mapping = {}
-    add_bigrams(mapping, ["新质", "质生", "生产", "产力", "心智"])
+    assert add_bigrams(mapping, ["新质", "质生", "生产", "产力", "心智"])
     save(tmp_path, mapping)
     loaded = load(tmp_path)
     assert loaded["xin zhi"] == "心智新质"  # packed, sorted
     assert chinese_for(["xin", "zhi", "sheng", "chan", "li"], loaded) == ["新质生产力"]
-    add_bigrams(loaded, ["新志", "心智"])
+    assert not add_bigrams(loaded, ["心智", "生产"])  # nothing new: an update need not save the map again
+    assert loaded["xin zhi"] == "心智新质"
+    assert add_bigrams(loaded, ["新志", "心智"])
     assert chinese_for(["xin", "zhi"], loaded) == ["心智", "新志", "新质"]
     save(tmp_path, loaded)
     assert chinese_for(["xin", "zhi"], load(tmp_path)) == ["心智", "新志", "新质"]

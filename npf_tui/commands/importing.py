@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .. import output
 from ..core.errors import NpfError
-from ..core.index import known_documents
+from ..core.index import ensure_index, known_documents, left_stale
 from ..core.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
 
 #: Exit status when Ctrl-C stopped an import part-way (the shell's convention for SIGINT).
@@ -114,26 +114,30 @@ def run_edit_meta(args, ctx) -> int:
 
 
 def _sync_index(ctx, show_progress: bool) -> str:
-    """Bring the index up to date with the corpus folder; returns '' or why it could not be (one line)."""
+    """Bring the index up to date with the corpus folder; returns '' or why it could not be (one line).
+
+    Only the index is updated (no library is opened to search it: its searcher alone costs ~40 ms at 20 MB).
+    """
+    lib = getattr(ctx, "_library", None)
+    notices: list[str] = []
     try:
-        already_open = getattr(ctx, "_library", None) is not None
-        if show_progress:
-            with _progress_bar(0, label="updating the index", unit="documents") as progress:
-                lib = ctx.library(progress=progress)
-                if already_open:
-                    lib.refresh(progress=progress)
-        else:
-            lib = ctx.library()
-            if already_open:
-                lib.refresh()
+        with (_progress_bar(0, label="updating the index", unit="documents") if show_progress
+              else nullcontext()) as progress:
+            if lib is not None:
+                seen = len(lib.notices)
+                lib.refresh(progress=progress)
+                notices = lib.notices[seen:]
+            else:
+                ensure_index(ctx.corpus_dir, ctx.index_dir, progress=progress, notices=notices)
     except NpfError as exc:
         return str(exc)
     except KeyboardInterrupt:
         return "interrupted"
-    if lib.stale:
+    stale = left_stale(notices)
+    if stale:
         # The index folder could not be written (read-only, full): the corpus has the files, the index not yet.
-        return next((n for n in lib.notices if n.startswith("the index could not be updated")), "the index is stale")
-    for notice in lib.notices:
+        return stale
+    for notice in notices:
         print(f"npf: {notice}", file=sys.stderr)
     return ""
 

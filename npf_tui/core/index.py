@@ -262,9 +262,20 @@ def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, rem
     if ix is None:
         update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files)
         return
-    with ix.searcher() as searcher:
+    searchers = []
+
+    def docs_with_names(names: list[str]) -> set[str]:
+        """Asked only when the set of names changed: opening a searcher costs ~50 ms at 20 MB."""
+        if not searchers:
+            searchers.append(ix.searcher())
+        return _docs_with(searchers[0], names)
+
+    try:
         update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files,
-                            docs_with_names=lambda names: _docs_with(searcher, names))
+                            docs_with_names=docs_with_names)
+    finally:
+        for searcher in searchers:
+            searcher.close()
 
 
 def _docs_with(searcher, names: list[str]) -> set[str]:
@@ -510,13 +521,16 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
     if docs:
         # New bigrams join the pinyin map; those of removed text may stay: they only yield a search that finds nothing.
         mapping = pinyin_map.load(gen_dir)
-        pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs))
-        pinyin_map.save(gen_dir, mapping)
+        if pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs)):
+            pinyin_map.save(gen_dir, mapping)
     _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix, corpus_files=scan.files)
     manifest.files = whoosh_files(gen_dir, fsync=True)
     manifest.save(gen_dir)
     pending_path.unlink(missing_ok=True)
     return manifest
+
+
+_STALE = "the index could not be updated"
 
 
 def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, progress=None, cancel=None,
@@ -557,7 +571,7 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                     # The sync did not finish (pending.json stays, the next writer re-does it): keep searching what
                     # was last committed, described by the manifest on disk.
                     manifest = Manifest.load(gen)
-                    notices.append(f"the index could not be updated ({_why(exc)}): searching the index as it was "
+                    notices.append(f"{_STALE} ({_why(exc)}): searching the index as it was "
                                    "last built")
                 else:
                     # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
@@ -573,10 +587,16 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
         if reason or gen is None or manifest is None or not _is_cannot_write_error(exc):
             raise IndexError_(f"cannot write the index folder {index_root} ({_why(exc)})") from None
         # Not even the lock file can be made (read-only folder): the stale index is still readable.
-        notices.append(f"the index could not be updated ({_why(exc)}): searching the index as it was last built")
+        notices.append(f"{_STALE} ({_why(exc)}): searching the index as it was last built")
     use_user_words(scan.userdict)
     notices.extend(f"skipped {why}" for why in scan.skipped)
     return gen, manifest, scan
+
+
+def left_stale(notices: list[str]) -> str:
+    """The notice of `ensure_index` saying the index could not be brought up to date (read-only or full disk:
+    it is searched as last built), or ''."""
+    return next((n for n in notices if n.startswith(_STALE)), "")
 
 
 def _inspect(index_root: Path, scan: CorpusScan) -> tuple[Path | None, Manifest | None, str]:

@@ -13,7 +13,7 @@ from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from .glossary import BilingualPair, GlossaryEntry
 from . import pinyin_map
 from .analysis import active_key, use_user_words
-from .index import DocEntry, Manifest, ensure_index, open_whoosh
+from .index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
 from .models import Document, Hit, SearchResult, Span
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Library:
                                            cancel=cancel, notices=notices)
         self.notices.extend(notices)
         # The index could not be brought up to date (read-only or full disk): it is searched as last built.
-        self.stale = any(n.startswith("the index could not be updated") for n in notices)
+        self.stale = bool(left_stale(notices))
         with self._lock:
             if self._searcher is not None and gen == self.gen_dir:
                 self._searcher = self._searcher.refresh()

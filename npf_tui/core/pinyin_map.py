@@ -40,8 +40,10 @@ def _readings(mapping: PinyinMap, char: str) -> tuple[str, ...]:
     return found
 
 
-def add_bigrams(mapping: PinyinMap, bigrams: Iterable[str]) -> None:
-    """Record each two-character string under every reading pair of its characters."""
+def add_bigrams(mapping: PinyinMap, bigrams: Iterable[str]) -> bool:
+    """Record each two-character string under every reading pair of its characters; True when any was new (only
+    then must the map be saved again)."""
+    added = False
     for gram in bigrams:
         if len(gram) != 2:
             continue
@@ -52,9 +54,16 @@ def add_bigrams(mapping: PinyinMap, bigrams: Iterable[str]) -> None:
             if bucket is None:
                 mapping[key] = {gram}
             elif isinstance(bucket, str):
-                mapping[key] = {*grams(bucket), gram}
+                known = grams(bucket)
+                if gram in known:
+                    continue
+                mapping[key] = {*known, gram}
+            elif gram in bucket:
+                continue
             else:
                 bucket.add(gram)
+            added = True
+    return added
 
 
 def grams(bucket: "set[str] | str") -> list[str]:
