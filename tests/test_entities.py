@@ -358,13 +358,13 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
     dictionary cost 56 MB and 0.3 s of every `npf add`)."""
     import sys
 
-    import npf_tui.core.entities as entities_module
+    from npf_tui.core.entity_merge import pinyin_keys
     from npf_tui.core.library import Library
 
-    assert "chongqing" in entities_module._pinyin_keys("重庆", False)
-    assert "shan zenghai" in entities_module._pinyin_keys("单增海", True)
-    assert "heilongjiang province" in entities_module._pinyin_keys("黑龙江省", False)
-    assert entities_module._pinyin_keys("西亞", False) == ["xiya"]  # not "xie" (亞's archaic reading è)
+    assert "chongqing" in pinyin_keys("重庆", False)
+    assert "shan zenghai" in pinyin_keys("单增海", True)
+    assert "heilongjiang province" in pinyin_keys("黑龙江省", False)
+    assert pinyin_keys("西亞", False) == ["xiya"]  # not "xie" (亞's archaic reading è)
     lib = Library.open(corpus_copy, tmp_path / "idx")
     before = {e.id for e in load_entity_store(lib.gen_dir).entities}
     (corpus_copy / "chongqing.md").write_text(

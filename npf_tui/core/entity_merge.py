@@ -1,0 +1,255 @@
+"""Merging: glossary entries and discovered candidates become entities, their aliases joined across languages."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from itertools import islice, product
+
+from . import entity_discovery as disc
+from .entity_candidates import Totals
+from .entity_names import Entity, name_key, slug, to_simplified
+from .glossary import GlossaryEntry
+from .pinyin import readings
+
+
+class _Groups:
+    """Union-find over name keys; a group may hold at most one glossary entry."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.gloss: dict[str, int] = {}  # root -> glossary entry index
+
+    def add(self, key: str, gloss: int | None = None) -> None:
+        """Register a key (optionally as a name of glossary entry `gloss`)."""
+        if key not in self.parent:
+            self.parent[key] = key
+        if gloss is not None:
+            root = self.find(key)
+            self.gloss.setdefault(root, gloss)
+
+    def find(self, key: str) -> str:
+        """The root of a key's group."""
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> bool:
+        """Merge two groups unless that would join two different glossary entries."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        ga, gb = self.gloss.get(ra), self.gloss.get(rb)
+        if ga is not None and gb is not None and ga != gb:
+            return False
+        self.parent[rb] = ra
+        if ga is None and gb is not None:
+            self.gloss[ra] = gb
+        self.gloss.pop(rb, None)
+        return True
+
+
+#: At most this many readings of one name are tried (heteronyms multiply: 重庆 is zhongqing, chongqing, tongqing).
+MAX_NAME_READINGS = 16
+
+
+def pinyin_keys(word: str, person: bool) -> list[str]:
+    """English spellings of a Chinese name, one per reading of its characters: `刘海清` -> `liu haiqing`;
+    `黑龙江省` -> `heilongjiang province`; `重庆` -> `zhongqing`, `chongqing`, … (a key only links a name to an English
+    phrase the corpus actually has, so a wrong reading costs nothing; pypinyin's phrase-aware reading would cost its
+    56 MB phrase dictionary in every build and add)."""
+    # A bare vowel as a character's other reading (亞 è, 阿 ē) is archaic and makes short keys that hit unrelated
+    # English words (西亞 read "xie" linked it with the surname Xie): only the first reading may be one.
+    options = [(r[0], *(alt for alt in r[1:] if len(alt) > 1)) if r else r for r in map(readings, word)]
+    if not word or not all(options):
+        return []
+    keys: list[str] = []
+    for syl in islice(product(*options), MAX_NAME_READINGS):
+        if person:
+            if 2 <= len(syl) <= 4:
+                keys.append(f"{syl[0]} {''.join(syl[1:])}")
+            continue
+        keys.append("".join(syl))
+        for suffix, en in (("省", "province"), ("市", "city"), ("县", "county")):
+            if word.endswith(suffix) and len(word) > 2:
+                keys.append(f"{''.join(syl[:-1])} {en}")
+                keys.append("".join(syl[:-1]))
+    return list(dict.fromkeys(keys))
+
+
+def _accept_en(phrase: str, rec: list[int]) -> bool:
+    """Whether a discovered English phrase is a name (precision first: doubtful ones stay out)."""
+    count, person, media, place, mid, lower_seen = rec
+    words = phrase.split()
+    low = [w.lower() for w in words]
+    if len(words) > 1 and phrase.isupper():
+        return False  # section headings and shouting ("SEE ALSO", "NO WARRANTY")
+    if all(w in disc.TITLES or w in disc.DEMONYMS or w in disc.COMMON_OPENERS or w in disc.CONNECTORS for w in low):
+        return False
+    typ = disc.guess_type_en(phrase)
+    if len(words) == 1:
+        if phrase.lower() in disc.KNOWN_PLACES:
+            return True
+        if phrase.isupper() or low[0] in disc.ORG_WORDS or low[0] in disc.PLACE_WORDS:
+            return False  # a bare acronym counts only with its expansion; "Commission" alone is no name
+        # A pinyin place name seen after "in"/"from" at least twice and never as an ordinary lower-case word.
+        syllables = len(re.findall(disc._PINYIN_SYLLABLE, phrase, re.I))
+        return bool(place >= 2 and not lower_seen and disc.PINYIN_WORD.fullmatch(phrase) and syllables >= 2)
+    if typ is not None or person or media:
+        return True
+    return count >= 2 and mid >= 1
+
+
+def _accept_zh(word: str, tag: str, count: int) -> bool:
+    """Whether a jieba-tagged Chinese word is a name on its own evidence (jieba's tags alone are too noisy:
+    its dictionary calls 日志 a place and 索引 a person, so a suffix or a surname must agree)."""
+    suffix_type = disc.guess_type_zh(word)
+    if tag.startswith("nr"):
+        # jieba's dictionary tags common words nr (许可); trust it for famous names (nrfg) and otherwise only
+        # three-character names it had to guess.
+        known = tag in ("nrfg", "nrt") or (tag == "nr*" and len(word) == 3)
+        return known and count >= 2 and word[0] in disc.ZH_SURNAMES
+    if tag == "ns":
+        return suffix_type == "place" and len(word) >= 3
+    if tag == "nt":
+        return suffix_type in ("organisation", "media") and len(word) >= 4
+    return False  # nz (other proper nouns): only through a glossary entry or a mined pair
+
+
+def _english_facts(phrase: str, rec: list[int]) -> tuple[str, bool, str | None]:
+    """What merging derives from an English phrase's totals alone: (name key, accepted on its own evidence, type)."""
+    typ = ("person" if rec[1] else None) or ("media" if rec[2] else None) or disc.guess_type_en(phrase)
+    if typ is None and rec[3]:
+        typ = "place"
+    if typ is None and disc.chinese_name_shape(phrase) and rec[0] >= 2:
+        typ = "person"
+    return name_key(phrase), _accept_en(phrase, rec), typ
+
+
+def _chinese_facts(word: str, tags: dict[str, int]) -> tuple[str, str, int, list[str], bool]:
+    """What merging derives from a Chinese word's totals alone: (name key, type, count, English spellings,
+    accepted on its own evidence). Its tag is the one jieba gave it most often (ties: the first in sorted order)."""
+    tag = min(tags, key=lambda t: (-tags[t], t))
+    count = sum(tags.values())
+    typ = disc.guess_type_zh(word) or disc.ZH_TAGS[tag.rstrip("*")]
+    return name_key(word), typ, count, pinyin_keys(word, tag.startswith("nr")), _accept_zh(word, tag, count)
+
+
+def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], set[str]]:
+    """Glossary entries plus accepted discovered names, aliases merged into one Entity each (all languages).
+
+    Also returns the discovered Latin-script names, which are matched case-sensitively. Every candidate is taken
+    in sorted order, so the result depends on the corpus, never on the order its documents were added in (an
+    incremental update equals a full build). What is derived from one phrase's totals alone is kept in
+    `totals.facts_en` / `facts_zh` for the next update.
+    """
+    groups = _Groups()
+    forms: dict[str, Counter] = defaultdict(Counter)  # key -> surface forms and how often seen
+    votes: dict[str, Counter] = defaultdict(Counter)  # key -> type votes
+
+    def add(name: str, weight: int = 1, typ: str | None = None, gloss: int | None = None, seen: int = 1) -> str:
+        key = name_key(name)
+        groups.add(key, gloss)
+        forms[key][name] += weight
+        if typ:
+            votes[key][typ] += seen
+        return key
+
+    gloss_keys = set()
+    for i, entry in enumerate(glossary):
+        keys = [add(n, 0, None, i) for n in entry.names()]
+        gloss_keys.update(keys)
+        for key in keys[1:]:
+            groups.union(keys[0], key)
+
+    for (en, zh), n in sorted(totals.pairs.items()):
+        # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
+        en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
+        if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
+            continue
+        typ = disc.pair_type([en, zh]) or "concept"
+        groups.union(add(en, n, typ, seen=n), add(zh, n, typ, seen=n))
+    for (acr, exp), n in sorted(totals.acronyms.items()):
+        if exp[:1].islower():
+            continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
+        typ = disc.guess_type_en(exp) or "concept"
+        groups.union(add(exp, n, typ, seen=n), add(acr, n, typ, seen=n))
+
+    # An English phrase counts on its own evidence or as a name the glossary, a pair or an acronym gave; another
+    # spelling of an accepted phrase does not carry it in ("RETURN VALUES", a man page's heading, with "Return
+    # Values"): headings and shouting are kept out on purpose, and the order phrases come in must not decide.
+    en_by_key: dict[str, str] = {}
+    facts_en, facts_zh = totals.facts_en, totals.facts_zh
+    named = set(groups.parent)
+    for phrase in sorted(totals.en):
+        rec = totals.en[phrase]
+        fact = facts_en.get(phrase)
+        if fact is None:
+            fact = facts_en[phrase] = _english_facts(phrase, rec)
+        key, alone, typ = fact
+        en_by_key.setdefault(key, phrase)
+        if alone or key in named:
+            add(phrase, rec[0], typ)
+    # A Chinese word counts with all its scripts (its key is folded to Simplified): judged over all words first.
+    chinese: list[tuple[str, tuple, list[str]]] = []
+    named = set(groups.parent)
+    for word in sorted(totals.zh):
+        fact = facts_zh.get(word)
+        if fact is None:
+            fact = facts_zh[word] = _chinese_facts(word, totals.zh[word])
+        key, typ, count, pinyin_keys, alone = fact
+        linked = [k for k in pinyin_keys if k in en_by_key or k in groups.parent]
+        chinese.append((word, fact, linked))
+        if linked or alone:
+            named.add(key)
+    for word, (key, typ, count, _, _), linked in chinese:
+        if key in named:
+            add(word, count, typ)
+            for k in linked:
+                groups.union(key, add(en_by_key.get(k) or k, 0, typ))
+
+    for en, zh in disc.KNOWN_PLACES.items():
+        # Link a well-known country to its Chinese name when the corpus uses either.
+        ek, zk = name_key(en), name_key(zh)
+        if ek in groups.parent or zk in groups.parent:
+            groups.union(add(en if ek not in groups.parent else next(iter(forms[ek]), en), 0, "place"), add(zh, 0, "place"))
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in groups.parent:
+        members[groups.find(key)].append(key)
+    entities: list[Entity] = []
+    used_ids: set[str] = set()
+    for root, keys in members.items():
+        gi = groups.gloss.get(root)
+        surface: Counter = Counter()
+        typ_votes: Counter = Counter()
+        for key in keys:
+            surface.update(forms[key])
+            typ_votes.update(votes[key])
+        entry = glossary[gi] if gi is not None else None
+        zh_forms = [n for n, _ in surface.most_common() if disc.is_han(n)]
+        en_forms = sorted((n for n in surface if not disc.is_han(n)),
+                          key=lambda n: (n.isupper(), -surface[n], -len(n)))
+        name_en = (entry.en if entry else "") or (en_forms[0] if en_forms else "")
+        name_zh = (entry.zh if entry else "") or (to_simplified(zh_forms[0]) if zh_forms else "")
+        names: list[str] = []
+        for n in [name_en, name_zh, *(entry.names() if entry else []), *sorted(surface, key=lambda n: -surface[n])]:
+            if n and n not in names:
+                names.append(n)
+        if entry:
+            typ, eid, note = entry.type, entry.id, entry.note
+        else:
+            typ = typ_votes.most_common(1)[0][0] if typ_votes else "concept"
+            eid, note = slug(name_en or name_zh), ""
+        base, n = eid, 2
+        while eid in used_ids:
+            eid, n = f"{base}-{n}", n + 1
+        used_ids.add(eid)
+        entities.append(Entity(eid, typ, name_en, name_zh, names, note))
+    entities.sort(key=lambda e: e.id)
+    gloss_names = {n for g in glossary for n in g.names()}
+    exact = {n for f in forms.values() for n in f if n not in gloss_names and not disc.is_han(n)}
+    return entities, exact
