@@ -86,7 +86,9 @@ def write_markdown(results: dict, path: Path) -> None:
     if cli:
         lines += ["", "| npf | seconds |", "|---|---|"]
         for key, label in (("cold_search", "cold `npf search --json` (process start to exit)"),
-                           ("add_cli", "`npf add FILE` (process)"), ("add_core", "core add: write + Library.refresh()")):
+                           ("add_cli", "`npf add FILE` (process), the bundled English article"),
+                           ("add_cli_zh", "`npf add FILE` (process), a Chinese document of the corpus"),
+                           ("add_core", "core add: write + Library.refresh()")):
             entry = cli.get(key, {})
             lines.append(f"| {label} | {entry['error'] if 'error' in entry else _med(entry.get('seconds'), digits=2)} |")
         tui = cli.get("tui_first_paint", {})

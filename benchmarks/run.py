@@ -191,6 +191,7 @@ def bench_cli(corpus: Path, index: Path, scratch: Path, repeat: int) -> dict:
     if error:
         out["cold_search"]["error"] = error
     out["add_cli"] = bench_add_cli(base, corpus, scratch, repeat)
+    out["add_cli_zh"] = bench_add_cli(base, corpus, scratch, repeat, chinese=True)
     data, wall, peak = spawn("add", "npf", corpus, index, scratch, repeat=repeat)
     out["add_core"] = ({"error": data["error"]} if "error" in data else
                        {"seconds": spread(data["seconds"]), "listed_after_add": data["listed_after_add"],
@@ -215,15 +216,19 @@ def bench_tui(base: list[str], repeat: int) -> dict:
             "note": "real process in a 120x40 pseudo-terminal; first paint = search box drawn, ready = library open"}
 
 
-def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int) -> dict:
-    """Time `npf add FILE` on a plain-text file; the added documents are removed (and the index refreshed) after."""
-    from workers import added_document
+def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int, chinese: bool = False) -> dict:
+    """Time `npf add FILE` on a plain-text file (the bundled English article, or with `chinese` one of the corpus's
+    Chinese pages under a new first line); the added documents are removed (and the index refreshed) after."""
+    from workers import added_chinese_document, added_document
 
     before = {p.name for p in corpus.glob("*.md")}
     times, error = [], None
     try:
         for n in range(repeat):
-            doc = added_document(100 + n)
+            doc = added_chinese_document(corpus, 100 + n) if chinese else added_document(100 + n)
+            if doc is None:
+                error = "the corpus has no Chinese document"
+                break
             src = scratch / f"zz-bench-added-cli-{n}.txt"
             src.write_text(doc.title + "\n\n" + "\n\n".join(doc.paragraphs) + "\n", encoding="utf-8")
             t0 = time.perf_counter()

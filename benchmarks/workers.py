@@ -85,6 +85,18 @@ def added_document(n: int) -> Document:
                     language=source.language, outlet=source.outlet, paragraphs=list(source.paragraphs))
 
 
+def added_chinese_document(corpus: Path, n: int) -> Document | None:
+    """A Chinese document to add: the corpus's first Chinese page under a fresh id, a line saying so put first (an
+    unchanged copy would be refused as a duplicate); None when the corpus has no Chinese document."""
+    for path in document_paths(corpus):
+        source = load_document(path)
+        if source.language.startswith("zh") and not source.doc_id.startswith(ADDED_PREFIX):
+            return Document(doc_id=f"{ADDED_PREFIX}-zh-{n}", title=f"{source.title}（基准测试副本 {n}）",
+                            language=source.language, outlet=source.outlet,
+                            paragraphs=[f"基准测试副本 {n}：{source.title}", *source.paragraphs])
+    return None
+
+
 def remove_added(corpus: Path) -> list[Path]:
     """Delete every document the add measurements wrote; returns what was removed."""
     removed = [p for p in Path(corpus).glob("*.md") if p.stem.startswith(ADDED_PREFIX)]

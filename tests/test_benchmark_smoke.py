@@ -73,8 +73,9 @@ def check_results(results, with_cli: bool) -> None:
                                                        "phrase", "boolean"}
     if with_cli:
         cli = saved["systems"]["npf"]["cli"]
-        assert {"cold_search", "add_cli", "add_core", "tui_first_paint"} <= cli.keys()
-        assert "error" not in cli["cold_search"], cli["cold_search"]
+        assert {"cold_search", "add_cli", "add_cli_zh", "add_core", "tui_first_paint"} <= cli.keys()
+        for key in ("cold_search", "add_cli", "add_cli_zh"):
+            assert "error" not in cli[key], cli[key]
         assert all(cli["add_core"]["listed_after_add"]), cli["add_core"]
         tui = cli["tui_first_paint"]
         assert "error" not in tui, tui
