@@ -441,3 +441,22 @@ def test_passage_count_check_reads_the_table_of_contents_and_opens_readers_for_l
     assert not index_mod._index_healthy(gen, manifest)
     monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 1 << 40)
     assert not index_mod._index_healthy(gen, manifest)
+
+
+def test_manifest_read_again_is_a_copy_and_follows_the_file(built_copy):
+    """The last manifest read is reused only for the very same bytes, and as a copy: changing what a load returned
+    (as a sync does) never changes the next load; a rewritten or damaged file is read afresh."""
+    corpus, index = built_copy
+    gen = current_generation(index)
+    first = index_mod.Manifest.load(gen)
+    doc_id = next(iter(first.docs))
+    first.docs.pop(doc_id)
+    first.files.clear()
+    second = index_mod.Manifest.load(gen)
+    assert doc_id in second.docs and second.files and second.docs is not first.docs
+    (gen / index_mod.MANIFEST).write_text((gen / index_mod.MANIFEST).read_text(encoding="utf-8")
+                                          .replace(f'"{doc_id}"', '"renamed-doc"', 1), encoding="utf-8")
+    assert "renamed-doc" in index_mod.Manifest.load(gen).docs
+    (gen / index_mod.MANIFEST).write_bytes(b"{not json")
+    with pytest.raises(ValueError):
+        index_mod.Manifest.load(gen)

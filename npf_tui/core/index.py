@@ -75,6 +75,10 @@ class DocEntry:
         return self.__dict__.copy()
 
 
+#: (bytes, parsed copy) of the last manifest read (see Manifest.load).
+_last_manifest: tuple[bytes, "Manifest"] | None = None
+
+
 @dataclass
 class Manifest:
     """The state an index generation was built from."""
@@ -92,8 +96,25 @@ class Manifest:
 
     @classmethod
     def load(cls, gen_dir: Path) -> "Manifest":
-        """Read a generation's manifest (OSError when unreadable, ValueError for anything malformed)."""
-        raw = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+        """Read a generation's manifest (OSError when unreadable, ValueError for anything malformed).
+
+        The last manifest read is kept with its bytes: reading the same bytes again (`npf add` reads the manifest
+        before importing and again to update the index) gives a copy instead of parsing 1.3 MB of JSON again
+        (25 ms at 20 MB, 80 ms at 100 MB). Copies share DocEntry objects, which nothing changes in place.
+        """
+        global _last_manifest
+        data = (gen_dir / MANIFEST).read_bytes()
+        last = _last_manifest
+        if last is not None and last[0] == data:
+            return last[1].copy()
+        manifest = cls._parse(data)
+        _last_manifest = (data, manifest.copy())
+        return manifest
+
+    @classmethod
+    def _parse(cls, data: bytes) -> "Manifest":
+        """A manifest from its JSON bytes (ValueError for anything malformed)."""
+        raw = json.loads(data.decode("utf-8"))
         try:
             docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
             files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
@@ -104,6 +125,11 @@ class Manifest:
             # Damaged or hand-edited: any wrong shape is "malformed", never an odd exception further on.
             raise ValueError(f"malformed manifest ({type(exc).__name__})") from None
         return manifest
+
+    def copy(self) -> "Manifest":
+        """A copy whose containers can be changed without touching this one's."""
+        return Manifest(self.schema_version, self.corpus_dir, self.userdict_key, list(self.glossary_stamp),
+                        dict(self.docs), {k: list(v) for k, v in self.files.items()}, self.entities_version)
 
     def save(self, gen_dir: Path) -> None:
         """Write the manifest atomically."""
