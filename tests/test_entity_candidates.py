@@ -134,3 +134,41 @@ def test_a_full_disk_in_sqlite_is_an_os_error(tmp_path):
         con.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
     assert info.value.errno == errno.ENOSPC
     con.close()
+
+
+def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later(built_copy, monkeypatch):
+    """The candidates database may not grow (SQLite's real "disk is full"): the index says it could not be updated
+    and keeps searching; with space again the pending update finishes, and the new document has its entities."""
+    from npf_tui.core.index import PENDING
+    from npf_tui.core.library import Library
+
+    corpus, index = built_copy
+    real_connect = entity_candidates._connect
+
+    def full_disk(path):
+        con = real_connect(path)
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        con.execute(f"PRAGMA max_page_count = {pages}")
+        return con
+
+    # Enough new phrases that the candidates and their totals need new pages.
+    words = ["Amber", "Basalt", "Cobalt", "Delta", "Ember", "Falcon", "Garnet", "Harbor", "Indigo", "Jasper"]
+    names = ". ".join(f"Yesterday the {a} {b} {c} Council met" for a in words for b in words for c in words[:3])
+    (corpus / "quantum.md").write_text("---\ntitle: Quantum\nlanguage: en\n---\n\n"
+                                       f"The Quantum Valley Alliance met in Harbin. {names}.\n", encoding="utf-8")
+    monkeypatch.setattr(entity_candidates, "_connect", full_disk)
+    lib = Library.open(corpus, index)
+    try:
+        assert lib.stale and any("No space left on device" in n for n in lib.notices), lib.notices
+        # Whoosh had committed; the entity store's transaction was rolled back: the store is as it was.
+        assert load_entity_store(lib.gen_dir).find("Quantum Valley Alliance") is None
+        assert (lib.gen_dir / PENDING).exists()
+        monkeypatch.undo()
+        lib.refresh()
+        assert not lib.stale and not (lib.gen_dir / PENDING).exists()
+        assert lib.search('"Quantum Valley Alliance"').total == 1  # once: the re-done update replaced its passages
+        store = load_entity_store(lib.gen_dir)
+        found = store.find("Quantum Valley Alliance")
+        assert found is not None and store.count(found.id).docs == ["quantum"]
+    finally:
+        lib.close()

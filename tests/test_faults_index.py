@@ -460,3 +460,27 @@ def test_manifest_read_again_is_a_copy_and_follows_the_file(built_copy):
     (gen / index_mod.MANIFEST).write_bytes(b"{not json")
     with pytest.raises(ValueError):
         index_mod.Manifest.load(gen)
+
+
+def test_an_open_library_sees_edits_and_removals_after_refresh(built_copy):
+    """Refreshing an open library after a document was edited and another removed: the old text is gone and the
+    new text is found once. (Whoosh's Searcher.refresh() reuses a segment's reader when the segment keeps its id,
+    with the deletions it had when opened: the edited document's old passages were still found.)"""
+    corpus, index = built_copy
+    lib = Library.open(corpus, index)
+    edited, removed = "semafor-2024-xi-catchphrase", "hungarian-art-exhibition-chongqing"
+    try:
+        assert lib.search('"total factor productivity"').total == 1
+        assert lib.search('"Czégel Bálint"').total == 1
+        path = corpus / f"{edited}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("total factor productivity", "zebrafinch output"),
+                        encoding="utf-8")
+        (corpus / f"{removed}.md").unlink()
+        assert lib.refresh()
+        assert lib.search('"total factor productivity"').total == 0
+        assert lib.search('"zebrafinch output"').total == 1
+        assert lib.search('"Czégel Bálint"').total == 0
+        hits = lib.search("Xi", limit=1000).hits
+        assert len({(h.doc_id, h.paragraph) for h in hits}) == len(hits)  # no passage twice
+    finally:
+        lib.close()

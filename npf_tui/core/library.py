@@ -77,7 +77,11 @@ class Library:
         self.stale = bool(left_stale(notices))
         with self._lock:
             if self._searcher is not None and gen == self.gen_dir:
-                self._searcher = self._searcher.refresh()
+                if self._ix.latest_generation() != self._searcher.reader().generation():
+                    # Not Searcher.refresh(): Whoosh reuses the reader of every segment that kept its id, with the
+                    # deletions it had when opened, so an edited or removed document's old passages were still found.
+                    self._searcher.close()
+                    self._searcher = self._ix.searcher()
             else:
                 if self._searcher is not None:
                     self._searcher.close()
