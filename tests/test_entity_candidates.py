@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
@@ -172,3 +173,36 @@ def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later
         assert found is not None and store.count(found.id).docs == ["quantum"]
     finally:
         lib.close()
+
+
+def test_damage_inside_the_database_is_found_and_repaired(corpus_copy, tmp_path, monkeypatch):
+    """A database whose header is intact but whose pages are overwritten (read fails as "malformed" only inside
+    the transaction) is replaced, and the update extracts every document again: nothing is lost, no error."""
+    import npf_tui.core.entities as entities_module
+
+    gloss = load_glossary(corpus_copy)
+    docs = load_corpus(corpus_copy)
+    gen, full = tmp_path / "gen", tmp_path / "full"
+    update_entity_store(gen, docs[:-1], gloss)
+    db = gen / STORE_DIR / CANDIDATES_FILE
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page:] = b"\xff" * (len(data) - page)  # every page after the first (the schema) is garbage
+    db.write_bytes(bytes(data))
+    seen = []
+    real = entities_module.candidate_store
+
+    @contextmanager
+    def watched(path):
+        try:
+            with real(path) as store:
+                yield store
+        except entity_candidates.StoreDamaged as exc:
+            seen.append(exc)
+            raise
+
+    monkeypatch.setattr(entities_module, "candidate_store", watched)
+    update_entity_store(gen, [docs[-1]], gloss, changed={docs[-1].doc_id}, corpus_files={d.doc_id: d.path for d in docs})
+    assert seen, "the damage was not noticed"
+    update_entity_store(full, docs, gloss)
+    assert _store_files(gen) == _store_files(full)

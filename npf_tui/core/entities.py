@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import entity_discovery as disc
 from .corpus import load_document
-from .entity_candidates import CandidateStore, Totals, candidate_store
+from .entity_candidates import CandidateStore, StoreDamaged, Totals, candidate_store
 from .entity_merge import merge
 from .entity_names import Entity, EntityCount, Matcher, Mention, name_key
 from .errors import Cancelled, IndexError_, NpfError
@@ -125,36 +125,47 @@ def update_entity_store(
         if cancel is not None and cancel.is_set():
             raise Cancelled("entity extraction cancelled")
 
-    with candidate_store(store / CANDIDATES_FILE) as db:
-        old = db.totals(VERSION)
-        if old is not None:
-            paths.update((doc_id, path) for doc_id, (_, path) in old.docs.items())
-        if changed is not None and old is not None and old.glossary == ghash:
-            totals = old
-            _count_changes(db, totals, given, set(changed), set(removed), glossary, check_cancel)
-        else:
-            # Everything is extracted: a build, a new glossary (it changes jieba's dictionary), or an update that
-            # found no usable stored candidates (then the corpus's files say which documents there are).
-            if changed is None:
-                doc_ids = sorted(given)
+    def update_candidates(db_path: Path) -> tuple[Totals, list[Entity], set[str]]:
+        """Bring the stored candidates and their totals up to date in one transaction; merge from the totals."""
+        with candidate_store(db_path) as db:
+            old = db.totals(VERSION)
+            if old is not None:
+                paths.update((doc_id, path) for doc_id, (_, path) in old.docs.items())
+            if changed is not None and old is not None and old.glossary == ghash:
+                totals = old
+                _count_changes(db, totals, given, set(changed), set(removed), glossary, check_cancel)
             else:
-                if old is None:
-                    paths.update((doc_id, str(path)) for doc_id, path in (corpus_files or {}).items())
-                known = set(old.docs) if old is not None else set(corpus_files or ())
-                doc_ids = sorted((known - set(removed) - set(changed)) | set(given))
-            totals = Totals(VERSION, ghash)
-            db.clear()
-            for n, doc_id in enumerate(doc_ids, 1):
-                check_cancel()
-                doc = document(doc_id)
-                if doc is not None:
-                    cands = disc.extract(doc, _fingerprint(doc), _tagger(glossary))
-                    totals.add(doc_id, cands, str(doc.path or paths.get(doc_id, "")))
-                    db.put(doc_id, cands)
-                if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
-                    progress(n, len(doc_ids), "finding entities")
-        entities, exact = merge(totals, glossary)
-        db.save_totals(totals)
+                # Everything is extracted: a build, a new glossary (it changes jieba's dictionary), or an update that
+                # found no usable stored candidates (then the corpus's files say which documents there are).
+                if changed is None:
+                    doc_ids = sorted(given)
+                else:
+                    if old is None:
+                        paths.update((doc_id, str(path)) for doc_id, path in (corpus_files or {}).items())
+                    known = set(old.docs) if old is not None else set(corpus_files or ())
+                    doc_ids = sorted((known - set(removed) - set(changed)) | set(given))
+                totals = Totals(VERSION, ghash)
+                db.clear()
+                for n, doc_id in enumerate(doc_ids, 1):
+                    check_cancel()
+                    doc = document(doc_id)
+                    if doc is not None:
+                        cands = disc.extract(doc, _fingerprint(doc), _tagger(glossary))
+                        totals.add(doc_id, cands, str(doc.path or paths.get(doc_id, "")))
+                        db.put(doc_id, cands)
+                    if progress is not None and (n % 200 == 0 or n == len(doc_ids)):
+                        progress(n, len(doc_ids), "finding entities")
+            entities, exact = merge(totals, glossary)
+            db.save_totals(totals)
+        return totals, entities, exact
+
+    db_path = store / CANDIDATES_FILE
+    try:
+        totals, entities, exact = update_candidates(db_path)
+    except StoreDamaged:
+        # Damage found inside the database: start again from an empty store (every document is extracted again).
+        db_path.unlink(missing_ok=True)
+        totals, entities, exact = update_candidates(db_path)
     paths.update((doc_id, path) for doc_id, (_, path) in totals.docs.items())
     matcher = Matcher(entities, exact)
     old_m = _read_json(store / MENTIONS_FILE) or {}

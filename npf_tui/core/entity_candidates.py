@@ -20,7 +20,7 @@ from .entity_discovery import DocCandidates
 from .errors import IndexError_
 
 # SQLite's primary result codes (the sqlite3 module names them only from Python 3.11).
-_SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 13, 14
+_SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 8, 11, 13, 14, 26
 
 
 @dataclass
@@ -125,17 +125,22 @@ class CandidateStore:
                           (pickle.dumps(totals, protocol=pickle.HIGHEST_PROTOCOL),))
 
 
+class StoreDamaged(IndexError_):
+    """The candidates database is damaged (not SQLite, or a malformed page): its contents must be derived again."""
+
+
 @contextmanager
 def candidate_store(path: Path):
     """The store's database at `path` as one transaction: committed when the block ends, rolled back on any error.
 
-    A database that cannot be read (damaged, not SQLite) is replaced by an empty one; disk-full and read-only
-    errors come out as OSError with their errno, as every other write of the index does.
+    A file that is not a database is replaced by an empty one; damage found later, inside the transaction, is
+    StoreDamaged (the caller starts again from an empty store). Disk-full and read-only errors come out as OSError
+    with their errno, as every other write of the index does.
     """
     try:
         con = _connect(path)
-    except sqlite3.DatabaseError:
-        path.unlink(missing_ok=True)  # damaged: its contents can be derived again
+    except StoreDamaged:
+        path.unlink(missing_ok=True)  # its contents can be derived again
         con = _connect(path)
     try:
         with _as_os_errors():
@@ -154,8 +159,8 @@ def candidate_store(path: Path):
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database with its two tables; DatabaseError when it is not one."""
-    with _as_os_errors(damaged_ok=True):
+    """Open (creating if needed) the database with its two tables; StoreDamaged when it is not one."""
+    with _as_os_errors():
         con = sqlite3.connect(path, isolation_level=None)
         try:
             con.execute("CREATE TABLE IF NOT EXISTS docs (doc_id TEXT PRIMARY KEY, cands BLOB NOT NULL)")
@@ -167,8 +172,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def _as_os_errors(damaged_ok: bool = False):
-    """Turn SQLite's errors into the OSError (full disk, read-only) or IndexError_ the index's callers handle."""
+def _as_os_errors():
+    """Turn SQLite's errors into what the index's callers handle: OSError (full disk, read-only), StoreDamaged, or
+    a one-line IndexError_ (e.g. a database locked by something else)."""
     try:
         yield
     except sqlite3.DatabaseError as exc:
@@ -180,6 +186,6 @@ def _as_os_errors(damaged_ok: bool = False):
             raise OSError(errno.EROFS, "Read-only file system") from None
         if code == _SQLITE_CANTOPEN or "unable to open" in message:
             raise OSError(errno.EACCES, "Permission denied") from None
-        if damaged_ok and not isinstance(exc, sqlite3.OperationalError):
-            raise
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or not isinstance(exc, sqlite3.OperationalError):
+            raise StoreDamaged(f"the entity store is damaged ({message})") from None
         raise IndexError_(f"cannot use the entity store ({message})") from None
