@@ -175,20 +175,30 @@ def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later
         lib.close()
 
 
-def test_damage_inside_the_database_is_found_and_repaired(corpus_copy, tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["pages", "row"])
+def test_damage_inside_the_database_is_found_and_repaired(corpus_copy, tmp_path, monkeypatch, how):
     """A database whose header is intact but whose pages are overwritten (read fails as "malformed" only inside
-    the transaction) is replaced, and the update extracts every document again: nothing is lost, no error."""
+    the transaction), or whose row for an edited document is garbage, is replaced, and the update extracts every
+    document again: nothing is lost, no error."""
     import npf_tui.core.entities as entities_module
 
     gloss = load_glossary(corpus_copy)
     docs = load_corpus(corpus_copy)
     gen, full = tmp_path / "gen", tmp_path / "full"
-    update_entity_store(gen, docs[:-1], gloss)
+    update_entity_store(gen, docs, gloss)
     db = gen / STORE_DIR / CANDIDATES_FILE
-    data = bytearray(db.read_bytes())
-    page = int.from_bytes(data[16:18], "big")
-    data[page:] = b"\xff" * (len(data) - page)  # every page after the first (the schema) is garbage
-    db.write_bytes(bytes(data))
+    if how == "pages":
+        data = bytearray(db.read_bytes())
+        page = int.from_bytes(data[16:18], "big")
+        data[page:] = b"\xff" * (len(data) - page)  # every page after the first (the schema) is garbage
+        db.write_bytes(bytes(data))
+    else:
+        con = sqlite3.connect(db)
+        con.execute("UPDATE docs SET cands = ? WHERE doc_id = ?", (b"not a pickle", docs[-1].doc_id))
+        con.commit()
+        con.close()
+    docs[-1].paragraphs.append("Li Qiang met the Quantum Valley Alliance in Harbin.")
+    write_document(corpus_copy, docs[-1])
     seen = []
     real = entities_module.candidate_store
 

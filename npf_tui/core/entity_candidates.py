@@ -103,7 +103,10 @@ class CandidateStore:
         for doc_id in doc_ids:
             row = self._con.execute("SELECT cands FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
             if row is not None:
-                found[doc_id] = DocCandidates.from_json(pickle.loads(row[0]))
+                try:
+                    found[doc_id] = DocCandidates.from_json(pickle.loads(row[0]))
+                except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                    raise StoreDamaged(f"the entity store is damaged ({type(exc).__name__} in {doc_id})") from None
         return found
 
     def put(self, doc_id: str, cands: DocCandidates) -> None:
