@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from npf_tui.core.analysis import segment, use_user_words
 from npf_tui.core.corpus import load_corpus
 from npf_tui.core.errors import QuerySyntaxError
-from npf_tui.core.index import user_words
-from npf_tui.core.glossary import load_glossary
+from npf_tui.core.glossary import load_glossary, user_dictionary
 from npf_tui.core.textnorm import HAN_RUN_RE, normalize
 
 from pathlib import Path
@@ -38,7 +37,7 @@ def passages_with(text: str) -> set[tuple[str, int]]:
 # 1. jieba with a user dictionary from the corpus data -----------------------------------------------------------
 @pytest.mark.parametrize("term", ["新质生产力", "刘海清", "中国生产力学会"])
 def test_glossary_terms_are_single_words(library, term):
-    use_user_words(user_words(load_glossary(DATA)))
+    use_user_words(user_dictionary(load_glossary(DATA)))
     words = [w for w, _, _ in segment(term + "的发展")]
     assert words[0] == term
 

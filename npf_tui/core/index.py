@@ -163,11 +163,6 @@ class CorpusScan:
     skipped: list[str] = field(default_factory=list)  # "file: reason" for documents that could not be read
 
 
-def user_words(glossary: list[GlossaryEntry]) -> dict[str, str | None]:
-    """The Chinese names of the glossary with their jieba tags: jieba keeps each as one word."""
-    return user_dictionary(glossary)
-
-
 def scan_corpus(corpus_dir: Path) -> CorpusScan:
     """Stat the corpus folder's document files and read its glossary (cheap: no document is parsed)."""
     from .analysis import user_words_key
@@ -184,7 +179,7 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
     glossary = load_glossary(corpus_dir)
     gpath = corpus_dir / "glossary.toml"
     gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
-    words = user_words(glossary)
+    words = user_dictionary(glossary)
     return CorpusScan(corpus_dir, files, stamps, glossary, gstamp, words, user_words_key(words))
 
 
@@ -597,8 +592,7 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
                     # The sync did not finish (pending.json stays, the next writer re-does it): keep searching what
                     # was last committed, described by the manifest on disk.
                     manifest = Manifest.load(gen)
-                    notices.append(f"{_STALE} ({_why(exc)}): searching the index as it was "
-                                   "last built")
+                    notices.append(_stale_notice(exc))
                 else:
                     # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
                     # read the whole index a second time; what can still be wrong is the passage count.
@@ -613,10 +607,15 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
         if reason or gen is None or manifest is None or not _is_cannot_write_error(exc):
             raise IndexError_(f"cannot write the index folder {index_root} ({_why(exc)})") from None
         # Not even the lock file can be made (read-only folder): the stale index is still readable.
-        notices.append(f"{_STALE} ({_why(exc)}): searching the index as it was last built")
+        notices.append(_stale_notice(exc))
     use_user_words(scan.userdict)
     notices.extend(f"skipped {why}" for why in scan.skipped)
     return gen, manifest, scan
+
+
+def _stale_notice(exc: BaseException) -> str:
+    """The notice that the index could not be updated and is searched as it was (see `left_stale`)."""
+    return f"{_STALE} ({_why(exc)}): searching the index as it was last built"
 
 
 def left_stale(notices: list[str]) -> str:
