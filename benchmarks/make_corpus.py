@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from npf_tui.core.corpus import make_doc_id, render_document, write_document  # noqa: E402
+from npf_tui.core.sources.corpus import make_doc_id, render_document, write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -23,7 +23,7 @@ from report import machine_info, write_markdown  # noqa: E402
 from systems import SYSTEMS  # noqa: E402
 from truth import RECALL_CLASSES, corpus_paragraphs, ground_truth, load_queries, recall_figures  # noqa: E402
 
-from npf_tui.core.corpus import load_corpus  # noqa: E402
+from npf_tui.core.sources.corpus import load_corpus  # noqa: E402
 
 ALL_SYSTEMS = ["npf", "npf_exact", "whoosh_jieba", "fts5_trigram", "ripgrep"]
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from truth import Term, is_chinese, parse_boolean
 
-from npf_tui.core.corpus import load_corpus
+from npf_tui.core.sources.corpus import load_corpus
 
 Passage = tuple[str, int]
 
@@ -220,7 +220,7 @@ class Ripgrep(System):
         """Find where each paragraph (as npf's loader numbers them, long ones cut) starts in each file's bytes."""
         import bisect
 
-        from npf_tui.core.corpus import document_paths, load_document
+        from npf_tui.core.sources.corpus import document_paths, load_document
 
         self._bisect = bisect.bisect_right
         self.rg = shutil.which("rg")
@@ -307,7 +307,7 @@ class Npf(System):
 
     def build(self) -> dict:
         """Open the library on an empty index folder, which builds the index."""
-        from npf_tui.core.library import Library
+        from npf_tui.core.search.library import Library
 
         if self.work_dir.exists():
             shutil.rmtree(self.work_dir)
@@ -316,7 +316,7 @@ class Npf(System):
 
     def open(self) -> None:
         """Open the built index."""
-        from npf_tui.core.library import Library
+        from npf_tui.core.search.library import Library
 
         self.lib = Library.open(self.corpus_dir, self.work_dir)
 
@@ -348,7 +348,7 @@ class NpfExact(Npf):
 
     def open(self) -> None:
         """Open the index built by the `npf` system (its work folder is this one's sibling)."""
-        from npf_tui.core.library import Library
+        from npf_tui.core.search.library import Library
 
         self.lib = Library.open(self.corpus_dir, self.work_dir.parent / "npf")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from systems import SYSTEMS
 from truth import load_queries
 
-from npf_tui.core.corpus import document_paths, load_document, write_document
+from npf_tui.core.sources.corpus import document_paths, load_document, write_document
 from npf_tui.core.models import Document
 
 #: Name prefix of the documents the incremental-add measurement writes (and removes again).
@@ -77,7 +77,7 @@ def do_query(system: str, corpus: Path, work: Path, queries_path: Path, repeat: 
 
 def added_document(n: int) -> Document:
     """A document to add: the first bundled corpus document under a fresh id (real text, not generated)."""
-    from npf_tui.core.corpus import bundled_corpus_dir
+    from npf_tui.core.sources.corpus import bundled_corpus_dir
 
     paths = document_paths(bundled_corpus_dir())
     source = load_document(paths[0]) if paths else Document(doc_id="x", paragraphs=["新质生产力 new quality"])
@@ -107,7 +107,7 @@ def remove_added(corpus: Path) -> list[Path]:
 
 def do_add(corpus: Path, work: Path, repeat: int) -> dict:
     """Time the core path of an incremental add: write one document file, then Library.refresh()."""
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     lib = Library.open(corpus, work)
     times, listed, found = [], [], []

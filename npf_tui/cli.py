@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .commands import COMMAND_MODULES, Context
-from .core.errors import NpfError
+from npf_tui.core.errors import NpfError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_context(args: argparse.Namespace) -> Context:
     """Resolve the corpus and index folders from options, environment and defaults."""
-    from .core.paths import default_corpus_dir, default_index_dir
+    from npf_tui.core.paths import default_corpus_dir, default_index_dir
 
     corpus = args.corpus or os.environ.get("NPF_CORPUS") or None
     index = args.index or os.environ.get("NPF_INDEX") or None

@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from .core.models import Document, Hit, SearchResult, snippet_markdown
+from npf_tui.core.models import Document, Hit, SearchResult, snippet_markdown
 
 
 def use_colour(stream=None) -> bool:

@@ -20,7 +20,7 @@ def index_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def library(index_dir):
     """The bundled corpus opened with its index (built on first use)."""
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     lib = Library.open(DATA, index_dir)
     yield lib
@@ -38,7 +38,7 @@ def corpus_copy(tmp_path) -> Path:
 @pytest.fixture()
 def built_copy(corpus_copy, tmp_path) -> tuple[Path, Path]:
     """A writable copy of the bundled corpus with its index built: (corpus folder, index folder)."""
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     index = tmp_path / "idx"
     Library.open(corpus_copy, index).close()

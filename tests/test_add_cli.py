@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core import ingest
-from npf_tui.core.corpus import document_paths, load_document
+from npf_tui.core.sources import ingest
+from npf_tui.core.sources.corpus import document_paths, load_document
 from npf_tui.core.errors import CorpusError
-from npf_tui.core.ingest import add_paths, content_hash, edit_meta, remove_document
+from npf_tui.core.sources.ingest import add_paths, content_hash, edit_meta, remove_document
 
 from test_importers import (TW_PARA, ZH_PARA, make_docx, make_en_pdf, make_zh_pdf, text_bytes,  # noqa: E402
                             write_html)
@@ -279,7 +279,7 @@ def test_core_edit_and_remove_errors(corpus_copy):
 def test_second_writer_waits_for_the_lock(corpus_copy, sources):
     import threading
 
-    from npf_tui.core.ingest import corpus_write_lock
+    from npf_tui.core.sources.ingest import corpus_write_lock
 
     messages, results = [], []
     waiting = threading.Event()
@@ -312,7 +312,7 @@ def test_long_chinese_paragraph_reimport_is_a_duplicate(corpus_copy, tmp_path):
 
 
 def test_too_many_paragraphs_is_refused_before_writing(corpus_copy, tmp_path):
-    from npf_tui.core.corpus import MAX_PARAGRAPHS
+    from npf_tui.core.sources.corpus import MAX_PARAGRAPHS
 
     source = tmp_path / "lines.txt"
     source.write_text("\n\n".join(f"line {n}" for n in range(MAX_PARAGRAPHS + 5)), encoding="utf-8")
@@ -325,8 +325,8 @@ def test_too_many_paragraphs_is_refused_before_writing(corpus_copy, tmp_path):
 def test_duplicates_are_found_from_the_index_without_rereading_unchanged_files(corpus_copy, tmp_path):
     """`npf add` takes the content hashes of unchanged files from the index's manifest; an edited file (new size
     or time) is read and hashed again, so hand edits still count."""
-    from npf_tui.core.index import known_documents
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.index import known_documents
+    from npf_tui.core.search.library import Library
 
     index = tmp_path / "idx"
     Library.open(corpus_copy, index).close()

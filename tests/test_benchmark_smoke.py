@@ -15,7 +15,7 @@ sys.path.insert(0, str(BENCH))
 import run  # noqa: E402
 from truth import Query, Term, ground_truth, load_queries, parse_boolean  # noqa: E402
 
-from npf_tui.core.corpus import bundled_corpus_dir, write_document  # noqa: E402
+from npf_tui.core.sources.corpus import bundled_corpus_dir, write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
 
 PAGES = [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core import citation as c
-from npf_tui.core.corpus import find_document, load_corpus
+from npf_tui.core.cite import citation as c
+from npf_tui.core.sources.corpus import find_document, load_corpus
 from npf_tui.core.errors import NpfError
 from npf_tui.core.models import Document
 
@@ -201,7 +201,7 @@ def _render(style_xml: str, item: dict) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    from npf_tui.core.csl import fixes
+    from npf_tui.core.cite import csl_fixes as fixes
 
     fixes.apply()
     import io

@@ -13,7 +13,7 @@ import pytest
 
 from npf_tui.cli import main
 from npf_tui.core.errors import Cancelled
-from npf_tui.core.index import CURRENT_FILE, current_generation, ensure_index
+from npf_tui.core.search.index import CURRENT_FILE, current_generation, ensure_index
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -177,7 +177,7 @@ def test_bad_front_matter_is_skipped_with_a_notice(capsys, corpus_copy, tmp_path
 def test_core_and_cli_search_do_not_import_textual(index_dir, library):
     code = (
         "import sys\n"
-        "import npf_tui.core.library, npf_tui.core.index, npf_tui.core.query, npf_tui.output\n"
+        "import npf_tui.core.search.library, npf_tui.core.search.index, npf_tui.core.search.query, npf_tui.output\n"
         "from npf_tui.cli import main\n"
         f"main(['--corpus', {str(DATA)!r}, '--index', {str(index_dir)!r}, 'search', 'Xi', '--json'])\n"
         "bad = [m for m in ('textual', 'rich') if m in sys.modules]\n"

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from npf_tui.core import clipboard
+from npf_tui.core.cite import clipboard
 from npf_tui.core.settings import Settings, SettingsError, load_settings, save_settings
 
 

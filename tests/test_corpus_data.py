@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core.corpus import document_paths, load_corpus
+from npf_tui.core.sources.corpus import document_paths, load_corpus
 from npf_tui.core.glossary import ENTITY_TYPES, load_glossary
 from npf_tui.core.models import Document
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from npf_tui.cli import main
-from npf_tui.core import entity_discovery as disc
-from npf_tui.core.corpus import load_corpus, write_document
-from npf_tui.core.entities import (
+from npf_tui.core.entities import discovery as disc
+from npf_tui.core.sources.corpus import load_corpus, write_document
+from npf_tui.core.entities.store import (
     ENTITIES_FILE,
     MENTIONS_FILE,
     STORE_DIR,
@@ -325,14 +325,14 @@ def test_cli_entity_unknown_is_one_line_error(capsys):
 def test_incremental_add_through_the_index_equals_a_full_rebuild(corpus_copy, tmp_path, monkeypatch):
     """An added document that brings new names (and mentions old ones) gives the same store as a full rebuild,
     though only the documents the index says contain a changed name are matched again."""
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     lib = Library.open(corpus_copy, tmp_path / "inc")
     (corpus_copy / "new-names.md").write_text(
         "---\ntitle: New names\nlanguage: en\n---\n\n"
         "The Quantum Valley Alliance (量子谷联盟) met in Heilongjiang with Liu Haiqing.\n\n"
         "The Quantum Valley Alliance praised new quality productive forces.\n", encoding="utf-8")
-    import npf_tui.core.entities as entities_module
+    import npf_tui.core.entities.store as entities_module
 
     reread = []
     real_load = entities_module.load_document
@@ -358,8 +358,8 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
     dictionary cost 56 MB and 0.3 s of every `npf add`)."""
     import sys
 
-    from npf_tui.core.entity_merge import pinyin_keys
-    from npf_tui.core.library import Library
+    from npf_tui.core.entities.merge import pinyin_keys
+    from npf_tui.core.search.library import Library
 
     assert "chongqing" in pinyin_keys("重庆", False)
     assert "shan zenghai" in pinyin_keys("单增海", True)
@@ -381,7 +381,7 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
 def test_tagger_is_the_index_segmenter_and_tags_glossary_names(tmp_path):
     """An update tags with the segmenter it indexes with (a second one cost ~0.1 s and ~24 MB per update); glossary
     names, also in Traditional characters, come out whole with their type's tag."""
-    from npf_tui.core import analysis
+    from npf_tui.core.text import analysis
     from npf_tui.core.glossary import GlossaryEntry, user_dictionary
 
     glossary = [*load_glossary(DATA), GlossaryEntry("yu-jianhua", "person", "Yu Jianhua", "俞建华", ["俞建華"])]

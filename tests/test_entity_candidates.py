@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core import entity_candidates
-from npf_tui.core.corpus import load_corpus, write_document
-from npf_tui.core.entities import CANDIDATES_FILE, STORE_DIR, VERSION, load_entity_store, merge, update_entity_store
-from npf_tui.core.entity_candidates import CandidateStore, Totals, candidate_store
-from npf_tui.core.entity_discovery import DocCandidates
+from npf_tui.core.entities import candidates as entity_candidates
+from npf_tui.core.sources.corpus import load_corpus, write_document
+from npf_tui.core.entities.store import CANDIDATES_FILE, STORE_DIR, VERSION, load_entity_store, merge, update_entity_store
+from npf_tui.core.entities.candidates import CandidateStore, Totals, candidate_store
+from npf_tui.core.entities.discovery import DocCandidates
 from npf_tui.core.glossary import load_glossary
 from test_entities import _store_files
 
@@ -140,8 +140,8 @@ def test_a_full_disk_in_sqlite_is_an_os_error(tmp_path):
 def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later(built_copy, monkeypatch):
     """The candidates database may not grow (SQLite's real "disk is full"): the index says it could not be updated
     and keeps searching; with space again the pending update finishes, and the new document has its entities."""
-    from npf_tui.core.index import PENDING
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.index import PENDING
+    from npf_tui.core.search.library import Library
 
     corpus, index = built_copy
     real_connect = entity_candidates._connect
@@ -180,7 +180,7 @@ def test_damage_inside_the_database_is_found_and_repaired(corpus_copy, tmp_path,
     """A database whose header is intact but whose pages are overwritten (read fails as "malformed" only inside
     the transaction), or whose row for an edited document is garbage, is replaced, and the update extracts every
     document again: nothing is lost, no error."""
-    import npf_tui.core.entities as entities_module
+    import npf_tui.core.entities.store as entities_module
 
     gloss = load_glossary(corpus_copy)
     docs = load_corpus(corpus_copy)

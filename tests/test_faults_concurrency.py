@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core.corpus import document_paths, load_document
+from npf_tui.core.sources.corpus import document_paths, load_document
 from npf_tui.core.errors import IndexError_
-from npf_tui.core.index import ensure_index, write_lock
-from npf_tui.core.library import Library
+from npf_tui.core.search.index import ensure_index, write_lock
+from npf_tui.core.search.library import Library
 
 
 
@@ -129,7 +129,7 @@ def test_writer_waits_for_the_lock_with_a_message(workspace):
 def test_writer_gives_up_after_the_wait_with_one_line(workspace, monkeypatch):
     corpus, index = workspace
     (corpus / "new.md").write_text("---\ntitle: New\n---\n\nA zebrafinch sings.\n", encoding="utf-8")
-    from npf_tui.core import index as index_mod
+    from npf_tui.core.search import index as index_mod
 
     monkeypatch.setattr(index_mod, "LOCK_WAIT_SECONDS", 0.3)
     with write_lock(index):

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core import index as index_mod
+from npf_tui.core.search import index as index_mod
 from npf_tui.core.errors import CorpusError, IndexError_
-from npf_tui.core.index import CURRENT_FILE, MANIFEST, SCHEMA_VERSION, current_generation
-from npf_tui.core.library import Library
-from npf_tui.core.ranking import BlockRanker
+from npf_tui.core.search.index import CURRENT_FILE, MANIFEST, SCHEMA_VERSION, current_generation
+from npf_tui.core.search.library import Library
+from npf_tui.core.search.ranking import BlockRanker
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -379,7 +379,7 @@ def test_read_only_corpus_folder_simulated(built, tmp_path, monkeypatch, capsys)
     _, err = capsys.readouterr()
     assert status == 1 and "Traceback" not in err and "Read-only file system" in err
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before
-    from npf_tui.core.corpus import write_document
+    from npf_tui.core.sources.corpus import write_document
     from npf_tui.core.models import Document
 
     with pytest.raises(OSError):

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.analysis import BigramTokenizer, PlainTokenizer, WordTokenizer
-from npf_tui.core.corpus import (MAX_PARAGRAPH_CHARS, MAX_PARAGRAPHS, load_document, parse_document,
+from npf_tui.core.text.analysis import BigramTokenizer, PlainTokenizer, WordTokenizer
+from npf_tui.core.sources.corpus import (MAX_PARAGRAPH_CHARS, MAX_PARAGRAPHS, load_document, parse_document,
                                  render_document, split_paragraphs, write_document)
 from npf_tui.core.errors import CorpusError, QuerySyntaxError
 from npf_tui.core.models import META_KEYS, Document
-from npf_tui.core.textnorm import normalize
+from npf_tui.core.text.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -180,7 +180,7 @@ def test_long_paragraph_is_cut_at_sentence_ends():
 
 
 def test_long_paragraph_is_searchable_in_bounded_time(tmp_path):
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -226,7 +226,7 @@ def test_hostile_documents_are_indexed_or_skipped_within_memory(tmp_path):
     (corpus / "nul.md").write_text(head.format("Nul\\0 title") + "before\x00after walrus\n\n\x00\x00\n", encoding="utf-8")
     code = f"""
         import json, time, resource
-        from npf_tui.core.library import Library
+        from npf_tui.core.search.library import Library
         started = time.time()
         lib = Library.open({str(corpus)!r}, {str(tmp_path / 'idx')!r})
         out = {{"build": time.time() - started, "notices": lib.notices, "catalog": sorted(lib.catalog)}}
@@ -252,7 +252,7 @@ def test_hostile_documents_are_indexed_or_skipped_within_memory(tmp_path):
 
 def test_front_matter_keeps_line_break_characters(tmp_path):
     """NEL, LINE SEPARATOR and newlines inside metadata survive a write and a read (YAML folds them when raw)."""
-    from npf_tui.core.corpus import load_document, write_document
+    from npf_tui.core.sources.corpus import load_document, write_document
     from npf_tui.core.models import Document
 
     doc = Document(doc_id="breaks", title="a\u2028b", author="0\x850", extra={"note": "x\ny"}, paragraphs=["text"])

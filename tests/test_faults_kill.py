@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core.corpus import document_paths, load_document
-from npf_tui.core.index import CURRENT_FILE, current_generation
-from npf_tui.core.ingest import content_hash
-from npf_tui.core.library import Library
+from npf_tui.core.sources.corpus import document_paths, load_document
+from npf_tui.core.search.index import CURRENT_FILE, current_generation
+from npf_tui.core.sources.ingest import content_hash
+from npf_tui.core.search.library import Library
 
 QUERIES = ["Xi", "新质生产力", "質生產", "innovation", "xinzhi shengchanli", '"two sessions"', "Liu Haiqing"]
 #: Seed for the kill moments: printed on failure, set NPF_FAULT_SEED to replay a run.
@@ -198,7 +198,7 @@ def test_killed_writer_leaves_no_lock_behind(workspace):
         time.sleep(0.02)
     proc.kill()
     proc.wait()
-    from npf_tui.core.index import write_lock
+    from npf_tui.core.search.index import write_lock
 
     started = time.monotonic()
     with write_lock(index, wait=1.0):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core import clipboard
-from npf_tui.core.index import write_lock
+from npf_tui.core.cite import clipboard
+from npf_tui.core.search.index import write_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -50,7 +50,7 @@ def run_on_pty(args: list[str], env: dict[str, str], timeout: float = 60) -> str
 @pytest.fixture(scope="module")
 def cli_args(tmp_path_factory):
     """Global options: the bundled corpus with an index in a temporary folder (built once)."""
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     index = tmp_path_factory.mktemp("term-idx")
     Library.open(DATA, index).close()
@@ -215,7 +215,7 @@ def test_unwritable_quotes_file_is_reported_not_raised(tmp_path):
 @pytest.mark.slow
 def test_concurrent_appends_keep_every_quote(tmp_path):
     path = tmp_path / "quotes.md"
-    code = ("import sys; from pathlib import Path; from npf_tui.core.clipboard import copy\n"
+    code = ("import sys; from pathlib import Path; from npf_tui.core.cite.clipboard import copy\n"
             "for i in range(40):\n"
             "    copy(f'{sys.argv[1]} quote {i} ' + 'x' * 3000, quotes_file=Path(sys.argv[2]), use_pyperclip=False)\n")
     procs = [subprocess.Popen([sys.executable, "-c", code, name, str(path)]) for name in ("alpha", "beta")]

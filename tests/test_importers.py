@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.importers import (MAX_PARAGRAPH_CHARS, ImportRejected, UnsupportedFormat, decode_text,
+from npf_tui.core.sources.importers import (MAX_PARAGRAPH_CHARS, ImportRejected, UnsupportedFormat, decode_text,
                                     guess_language, import_file)
 
 ZH_TITLE = "发展新质生产力"

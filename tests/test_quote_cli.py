@@ -65,7 +65,7 @@ def test_quote_no_match(run):
 def test_quote_copy_without_clipboard_keeps_quote_in_quotes_file(run, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setattr("npf_tui.core.clipboard.terminal_osc52_writer", lambda: None)
+    monkeypatch.setattr("npf_tui.core.cite.clipboard.terminal_osc52_writer", lambda: None)
     status, out, err = run("quote", "--copy", "--sentence", "Harbin")
     assert status == 0
     body = run.quotes.read_text(encoding="utf-8")

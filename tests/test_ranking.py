@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as Q
 
-from npf_tui.core.library import Library
-from npf_tui.core.ranking import BlockRanker, _top
-from npf_tui.core.textnorm import normalize
+from npf_tui.core.search.library import Library
+from npf_tui.core.search.ranking import BlockRanker, _top
+from npf_tui.core.text.textnorm import normalize
 
 EXACT_QUERIES = [
     "新质生产力", "生产力", "质生", "科技创新", "产业", "习近平", "Xi", "innovation", "productive forces",

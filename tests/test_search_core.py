@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.analysis import segment, use_user_words
-from npf_tui.core.corpus import load_corpus
+from npf_tui.core.text.analysis import segment, use_user_words
+from npf_tui.core.sources.corpus import load_corpus
 from npf_tui.core.errors import QuerySyntaxError
 from npf_tui.core.glossary import load_glossary, user_dictionary
-from npf_tui.core.textnorm import HAN_RUN_RE, normalize
+from npf_tui.core.text.textnorm import HAN_RUN_RE, normalize
 
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def test_traditional_finds_simplified(library):
 
 
 def test_simplified_finds_traditional_text(tmp_path):
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -161,7 +161,7 @@ def test_english_name_finds_chinese_only_paragraphs(library, tmp_path):
 
 
 def test_expansion_reaches_text_in_one_language_only(tmp_path):
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
     import shutil
 
     corpus = tmp_path / "c"
@@ -253,7 +253,7 @@ def test_mined_pairs_stop_at_sentence_ends_and_take_digits():
 
 
 def test_two_libraries_in_one_process_keep_their_own_dictionary(library, tmp_path):
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     other = tmp_path / "other"
     other.mkdir()
@@ -266,7 +266,7 @@ def test_two_libraries_in_one_process_keep_their_own_dictionary(library, tmp_pat
 
 
 def test_pinyin_map_chains_syllables_into_corpus_strings():
-    from npf_tui.core.pinyin_map import add_bigrams, chinese_for
+    from npf_tui.core.search.pinyin_map import add_bigrams, chinese_for
 
     mapping = {}
     add_bigrams(mapping, ["新质", "质生", "生产", "产力", "心智"])
@@ -278,7 +278,7 @@ def test_pinyin_map_chains_syllables_into_corpus_strings():
 
 def test_pinyin_map_saved_packed_loads_and_grows(tmp_path):
     """Saved entries are packed strings; a loaded map answers the same and takes new bigrams without losing any."""
-    from npf_tui.core.pinyin_map import add_bigrams, chinese_for, load, save
+    from npf_tui.core.search.pinyin_map import add_bigrams, chinese_for, load, save
 
     mapping = {}
     assert add_bigrams(mapping, ["新质", "质生", "生产", "产力", "心智"])
@@ -295,7 +295,7 @@ def test_pinyin_map_saved_packed_loads_and_grows(tmp_path):
 
 
 def test_pinyin_finds_text_added_incrementally(corpus_copy, tmp_path):
-    from npf_tui.core.library import Library
+    from npf_tui.core.search.library import Library
 
     lib = Library.open(corpus_copy, tmp_path / "i")
     assert lib.search("qingtongqi", exact=True).total == 0

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from npf_tui.core.corpus import find_document, load_corpus
-from npf_tui.core.sentences import sentence_at, split_sentences
+from npf_tui.core.sources.corpus import find_document, load_corpus
+from npf_tui.core.text.sentences import sentence_at, split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

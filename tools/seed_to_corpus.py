@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from npf_tui.core.corpus import write_document  # noqa: E402
+from npf_tui.core.sources.corpus import write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
 
 #: Page furniture: whole lines (after stripping whitespace and a bullet glyph) that are not article text.

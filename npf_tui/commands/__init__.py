@@ -17,7 +17,7 @@ class Context:
     def library(self, progress=None):
         """Open (building or updating the index as needed) the corpus + index once per process."""
         if self._library is None:
-            from ..core.library import Library
+            from npf_tui.core.search.library import Library
 
             self._library = Library.open(self.corpus_dir, self.index_dir, progress=progress)
         return self._library

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 from .. import output
-from ..core.entities import EntityCount, EntityStore, load_entity_store
-from ..core.errors import NpfError
-from ..core.glossary import ENTITY_TYPES
+from npf_tui.core.entities.store import EntityCount, EntityStore, load_entity_store
+from npf_tui.core.errors import NpfError
+from npf_tui.core.glossary import ENTITY_TYPES
 
 
 class EntityNotFound(NpfError):

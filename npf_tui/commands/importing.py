@@ -8,9 +8,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .. import output
-from ..core.errors import NpfError
-from ..core.index import ensure_index, known_documents, left_stale
-from ..core.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
+from npf_tui.core.errors import NpfError
+from npf_tui.core.search.index import ensure_index, known_documents, left_stale
+from npf_tui.core.sources.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
 
 #: Exit status when Ctrl-C stopped an import part-way (the shell's convention for SIGINT).
 EXIT_INTERRUPTED = 130

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..core.citation import STYLES, bibliography_entry, bibtex, csl_json, in_text, resolve_style
+from npf_tui.core.cite.citation import STYLES, bibliography_entry, bibtex, csl_json, in_text, resolve_style
 
 
 def register(sub) -> None:
@@ -33,7 +33,7 @@ def register(sub) -> None:
 
 def _settings():
     """The user's settings (a malformed file is a one-line error)."""
-    from ..core.settings import load_settings
+    from npf_tui.core.settings import load_settings
 
     return load_settings()
 
@@ -42,7 +42,7 @@ def _hit_span(doc, hit, sentence: bool) -> tuple[int, int] | None:
     """The span to quote in the document's paragraph: None for the whole paragraph, else the first match's sentence."""
     if not sentence:
         return None
-    from ..core.sentences import sentence_at
+    from npf_tui.core.text.sentences import sentence_at
 
     para = doc.paragraph(hit.paragraph)
     base = 0 if hit.text == para else max(para.find(hit.text), 0)
@@ -53,8 +53,8 @@ def _hit_span(doc, hit, sentence: bool) -> tuple[int, int] | None:
 
 def run_quote(args, ctx) -> int:
     """Print the best passage for a query with its citation; exit 1 when nothing matches."""
-    from ..core.clipboard import copy, terminal_osc52_writer
-    from ..core.quotes import make_quote
+    from npf_tui.core.cite.clipboard import copy, terminal_osc52_writer
+    from npf_tui.core.cite.quotes import make_quote
 
     settings = _settings()
     style = resolve_style(args.style or settings.default_style).name
@@ -99,7 +99,7 @@ def run_quote(args, ctx) -> int:
 
 def _find(ctx, ref: str):
     """The document for `ref`, read straight from the corpus (no index needed to cite)."""
-    from ..core.corpus import find_document, load_corpus
+    from npf_tui.core.sources.corpus import find_document, load_corpus
 
     return find_document(load_corpus(ctx.corpus_dir), ref)
 

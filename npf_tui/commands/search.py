@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import output
-from ..core.errors import NpfError
+from npf_tui.core.errors import NpfError
 
 
 def register(sub) -> None:
@@ -97,7 +97,7 @@ def run_show(args, ctx) -> int:
 
 def run_index(args, ctx) -> int:
     """Build (or with --rebuild, rebuild) the index, with progress on a terminal."""
-    from ..core.library import Library
+    from npf_tui.core.search.library import Library
 
     progress = _stderr_progress() if sys.stderr.isatty() and not args.json else None
     lib = Library.open(ctx.corpus_dir, ctx.index_dir, progress=progress, rebuild=args.rebuild)

@@ -12,9 +12,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import CorpusError
-from .models import Document
-from .textnorm import has_han
+from npf_tui.core.errors import CorpusError
+from npf_tui.core.models import Document
+from npf_tui.core.text.textnorm import has_han
 
 GLOSSARY_FILE = "glossary.toml"
 ENTITY_TYPES = ("person", "organisation", "place", "concept", "media")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .corpus import bundled_corpus_dir
+from npf_tui.core.sources.corpus import bundled_corpus_dir
 
 APP_NAME = "npf-tui"
 

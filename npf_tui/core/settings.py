@@ -7,9 +7,9 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import NpfError
-from .fsutil import atomic_write_text
-from .paths import config_dir, data_dir
+from npf_tui.core.errors import NpfError
+from npf_tui.core.fsutil import atomic_write_text
+from npf_tui.core.paths import config_dir, data_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,7 +69,7 @@ def load_settings(path: Path | None = None) -> Settings:
     if settings.default_format not in FORMATS:
         raise SettingsError(f"{path}: default_format must be one of {', '.join(FORMATS)}")
     if settings.default_style:
-        from .citation import resolve_style
+        from npf_tui.core.cite.citation import resolve_style
 
         try:
             settings.default_style = resolve_style(settings.default_style).name

@@ -12,8 +12,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..core.errors import Cancelled, NpfError
-from ..core.models import Document
+from npf_tui.core.errors import Cancelled, NpfError
+from npf_tui.core.models import Document
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
 from .screens.import_prompt import ImportPrompt
@@ -107,7 +107,7 @@ class NpfApp(App):
         try:
             lib = self._given_library
             if lib is None:
-                from ..core.library import Library
+                from npf_tui.core.search.library import Library
 
                 progress(0, 0, f"Opening the index in {self.index_dir}…")
                 lib = Library.open(self.corpus_dir, self.index_dir, progress=progress, cancel=self.cancel_event)
@@ -140,7 +140,7 @@ class NpfApp(App):
     def _load_entities(lib):
         """The entity store of the library's index generation (None when the entities module is unavailable)."""
         try:
-            from ..core.entities import load_entity_store
+            from npf_tui.core.entities.store import load_entity_store
         except ImportError:
             return None
         return load_entity_store(lib.gen_dir) if lib.gen_dir else None
@@ -158,7 +158,7 @@ class NpfApp(App):
     def _load_settings():
         """The user's settings, None when the settings module or file is unusable."""
         try:
-            from ..core.settings import load_settings
+            from npf_tui.core.settings import load_settings
 
             return load_settings()
         except (ImportError, NpfError):
@@ -227,9 +227,9 @@ class NpfApp(App):
     def _copy_quote(self, selection) -> None:
         """Format the quote, save it to the quotes file, put it on the clipboards, and say where it went."""
         try:
-            from ..core import clipboard
-            from ..core.quotes import make_quote
-            from ..core.settings import Settings
+            from npf_tui.core.cite import clipboard
+            from npf_tui.core.cite.quotes import make_quote
+            from npf_tui.core.settings import Settings
         except ImportError as exc:
             self._from_thread(self.notify, f"quoting is not available: {exc}", severity="error")
             return
@@ -254,7 +254,7 @@ class NpfApp(App):
     def action_citation_style(self) -> None:
         """Pick the citation style for copied quotes (saved as the default)."""
         try:
-            from ..core.citation import STYLES
+            from npf_tui.core.cite.citation import STYLES
         except ImportError:
             self.notify("citation styles are not available", severity="error")
             return
@@ -268,7 +268,7 @@ class NpfApp(App):
         self.style_name = name
         saved = ""
         try:
-            from ..core.settings import Settings, save_settings
+            from npf_tui.core.settings import Settings, save_settings
 
             self.settings = self.settings or Settings()
             self.settings.default_style = name
@@ -311,7 +311,7 @@ class NpfApp(App):
     def _import(self, paths: list[Path]) -> None:
         """Add the files to the corpus, refresh the index, and report."""
         try:
-            from ..core.ingest import add_paths
+            from npf_tui.core.sources.ingest import add_paths
         except ImportError as exc:
             self._from_thread(self.notify, f"importing is not available: {exc}", severity="error")
             return

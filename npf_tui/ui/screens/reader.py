@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from ...core.errors import NpfError
-from ...core.models import Document
+from npf_tui.core.errors import NpfError
+from npf_tui.core.models import Document
 from ..widgets.entities import EntitySidebar
 from ..widgets.reader import ReaderPane, Selection
 
@@ -27,7 +27,7 @@ def document_matches(library, query: str, doc: Document, cancel: threading.Event
     """The spans where `query` matches each paragraph of `doc` (query compiled once); raises NpfError on bad syntax."""
     if not query.strip():
         return {}
-    from ...core.highlight import match_spans  # Whoosh and the analysers: loaded after the first paint
+    from npf_tui.core.search.highlight import match_spans  # Whoosh and the analysers: loaded after the first paint
 
     literals = library.compile(query).literals
     out: dict[int, list[tuple[int, int]]] = {}

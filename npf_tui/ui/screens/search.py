@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from ...core.errors import NpfError
+from npf_tui.core.errors import NpfError
 from ..widgets.results import ResultList
 from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
 

@@ -15,8 +15,8 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.models import Document
-from ...core.sentences import Sentence, split_sentences
+from npf_tui.core.models import Document
+from npf_tui.core.text.sentences import Sentence, split_sentences
 
 #: Styles of the marks laid over paragraph text (theme variables resolve at render time).
 MATCH_STYLE = "bold $text-warning on $warning-muted"

@@ -6,7 +6,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import LoadingIndicator, ProgressBar, Static
 
-from ...core.models import SearchResult
+from npf_tui.core.models import SearchResult
 
 
 def summary_content(result: SearchResult, shown: int, timings: bool = True) -> Content:

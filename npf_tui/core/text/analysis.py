@@ -16,7 +16,7 @@ from functools import lru_cache
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem as _porter_stem
 
-from .textnorm import RUN_RE, normalize
+from npf_tui.core.text.textnorm import RUN_RE, normalize
 
 #: Positions left empty between two Chinese runs, so no phrase or bigram chain matches across punctuation.
 RUN_GAP = 2

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .citation import DEFAULT_STYLE, bibliography_entry, in_text, resolve_style
-from .models import Document
-from .sentences import split_sentences
+from npf_tui.core.cite.citation import DEFAULT_STYLE, bibliography_entry, in_text, resolve_style
+from npf_tui.core.models import Document
+from npf_tui.core.text.sentences import split_sentences
 
 FORMATS = ("plain", "markdown")
 

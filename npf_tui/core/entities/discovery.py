@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .glossary import BilingualPair, mine_pairs
-from .models import Document
+from npf_tui.core.glossary import BilingualPair, mine_pairs
+from npf_tui.core.models import Document
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")

@@ -24,18 +24,20 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from . import corpus as corpus_mod
-from . import pinyin_map
-from .analysis import BigramTokenizer, WordTokenizer, use_user_words
-from .errors import Cancelled, IndexError_, NpfError
-from .fsutil import atomic_write_text, fsync_dir
-from .glossary import GlossaryEntry, load_glossary, mine_pairs, user_dictionary
-from .models import META_KEYS, Document
-from .textnorm import passage_language
+from npf_tui.core.sources import corpus as corpus_mod
+from npf_tui.core.search import pinyin_map
+from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
+from npf_tui.core.errors import Cancelled, IndexError_, NpfError
+from npf_tui.core.fsutil import atomic_write_text, fsync_dir
+from npf_tui.core.glossary import GlossaryEntry, load_glossary, mine_pairs, user_dictionary
+from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.text.textnorm import passage_language
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
 #: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
-SCHEMA_VERSION = 7
+#: 8: the tokenizers moved to npf_tui.core.text.analysis; Whoosh pickles the schema with its classes' module
+#: paths, so an index of 7 would fail to unpickle (it was rebuilt as "damaged"; now the reason is the version).
+SCHEMA_VERSION = 8
 CURRENT_FILE = "CURRENT"
 MANIFEST = "manifest.json"
 PENDING = "pending.json"
@@ -165,7 +167,7 @@ class CorpusScan:
 
 def scan_corpus(corpus_dir: Path) -> CorpusScan:
     """Stat the corpus folder's document files and read its glossary (cheap: no document is parsed)."""
-    from .analysis import user_words_key
+    from npf_tui.core.text.analysis import user_words_key
 
     corpus_dir = Path(corpus_dir)
     files: dict[str, Path] = {}
@@ -277,7 +279,7 @@ def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, rem
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
     documents contain names that appeared or disappeared, instead of re-reading every document."""
     try:
-        from .entities import update_entity_store
+        from npf_tui.core.entities.store import update_entity_store
     except ImportError:
         return
     if ix is None:
@@ -302,7 +304,7 @@ def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, rem
 def _docs_with(searcher, names: list[str]) -> set[str]:
     """Ids of the documents with a passage that may contain one of the (folded) names: a superset, by the same
     word and substring matching as search (stems and case folded), without cross-language expansion."""
-    from .query import QueryCompiler
+    from npf_tui.core.search.query import QueryCompiler
 
     found: set[str] = set()
     compiler = QueryCompiler(searcher, None, exact=True)
@@ -471,7 +473,7 @@ def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
 def _entities_version() -> int:
     """The entity store format this npf writes (0 while the entities module is absent)."""
     try:
-        from .entities import VERSION
+        from npf_tui.core.entities.store import VERSION
     except ImportError:
         return 0
     return VERSION

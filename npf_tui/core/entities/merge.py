@@ -6,11 +6,11 @@ import re
 from collections import Counter, defaultdict
 from itertools import islice, product
 
-from . import entity_discovery as disc
-from .entity_candidates import Totals
-from .entity_names import Entity, name_key, slug, to_simplified
-from .glossary import GlossaryEntry
-from .pinyin import readings
+from npf_tui.core.entities import discovery as disc
+from npf_tui.core.entities.candidates import Totals
+from npf_tui.core.entities.names import Entity, name_key, slug, to_simplified
+from npf_tui.core.glossary import GlossaryEntry
+from npf_tui.core.text.pinyin import readings
 
 
 class _Groups:

@@ -16,11 +16,11 @@ from whoosh import query as Q
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import plain_words, stem, word_tokens
-from .errors import QuerySyntaxError
-from .pinyin import split_typed
-from .pinyin_map import chinese_for
-from .textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
+from npf_tui.core.text.analysis import plain_words, stem, word_tokens
+from npf_tui.core.errors import QuerySyntaxError
+from npf_tui.core.text.pinyin import split_typed
+from npf_tui.core.search.pinyin_map import chinese_for
+from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
 
 #: Whole-word matches count this many times a substring-only match.
 WORD_BOOST = 3.0

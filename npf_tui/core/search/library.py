@@ -8,19 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import corpus as corpus_mod
-from .errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
-from .glossary import BilingualPair, GlossaryEntry
-from . import pinyin_map
-from .analysis import active_key, use_user_words
-from .index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
-from .models import Document, Hit, SearchResult, Span
+from npf_tui.core.sources import corpus as corpus_mod
+from npf_tui.core.errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
+from npf_tui.core.glossary import BilingualPair, GlossaryEntry
+from npf_tui.core.search import pinyin_map
+from npf_tui.core.text.analysis import active_key, use_user_words
+from npf_tui.core.search.index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
+from npf_tui.core.models import Document, Hit, SearchResult, Span
 
 if TYPE_CHECKING:
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
     # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
-    from .query import Expansions, Literals, QueryCompiler
-    from .ranking import BlockRanker
+    from npf_tui.core.search.query import Expansions, Literals, QueryCompiler
+    from npf_tui.core.search.ranking import BlockRanker
 
 #: progress(done, total, message) — called from the thread doing the work.
 ProgressFn = Callable[[int, int, str], None]
@@ -151,7 +151,7 @@ class Library:
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""
         if self._expansions is None:
-            from .query import Expansions
+            from npf_tui.core.search.query import Expansions
 
             groups = [entry.names() for entry in self.glossary]
             groups += [[p.en, p.zh] for p in self.pairs]
@@ -167,7 +167,7 @@ class Library:
 
     def _compiler(self, exact: bool) -> QueryCompiler:
         """A query compiler over the current searcher, expansions and pinyin map."""
-        from .query import QueryCompiler
+        from npf_tui.core.search.query import QueryCompiler
 
         return QueryCompiler(self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin,
                              catalog=self._catalog_meta)
@@ -231,7 +231,7 @@ class Library:
         """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
         exact total), else Whoosh's own search."""
         if self._ranker is None or self._ranker.searcher is not self._searcher:
-            from .ranking import BlockRanker
+            from npf_tui.core.search.ranking import BlockRanker
 
             self._ranker = BlockRanker(self._searcher)
         ranked = self._ranker.rank(q, limit)
@@ -254,7 +254,7 @@ class Library:
 
     def _index_checks_out(self) -> bool:
         """The open generation is still the live one and passes the integrity check."""
-        from .index import _index_healthy, current_generation
+        from npf_tui.core.search.index import _index_healthy, current_generation
 
         return self.gen_dir == current_generation(self.index_dir) and _index_healthy(self.gen_dir, self._manifest)
 
@@ -276,7 +276,7 @@ class Library:
 
     def _hit(self, stored, score: float, literals: Literals) -> Hit:
         """A search hit with its metadata, match spans and snippet."""
-        from .highlight import match_spans, snippet
+        from npf_tui.core.search.highlight import match_spans, snippet
 
         text = stored["text"]
         spans = match_spans(text, literals)
@@ -290,7 +290,7 @@ class Library:
 
     def match_spans(self, query: str, text: str, exact: bool = False) -> list[Span]:
         """Where a query matches inside any text (for highlighting a whole document in the reader)."""
-        from .highlight import match_spans
+        from npf_tui.core.search.highlight import match_spans
 
         return match_spans(text, self.compile(query, exact=exact).literals)
 

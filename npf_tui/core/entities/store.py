@@ -15,15 +15,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from . import entity_discovery as disc
-from .corpus import load_document
-from .entity_candidates import CandidateStore, StoreDamaged, Totals, candidate_store
-from .entity_merge import merge
-from .entity_names import Entity, EntityCount, Matcher, Mention, name_key
-from .errors import Cancelled, IndexError_, NpfError
-from .fsutil import atomic_write_bytes
-from .glossary import ENTITY_TYPES, GlossaryEntry, user_dictionary
-from .models import Document
+from npf_tui.core.entities import discovery as disc
+from npf_tui.core.sources.corpus import load_document
+from npf_tui.core.entities.candidates import CandidateStore, StoreDamaged, Totals, candidate_store
+from npf_tui.core.entities.merge import merge
+from npf_tui.core.entities.names import Entity, EntityCount, Matcher, Mention, name_key
+from npf_tui.core.errors import Cancelled, IndexError_, NpfError
+from npf_tui.core.fsutil import atomic_write_bytes
+from npf_tui.core.glossary import ENTITY_TYPES, GlossaryEntry, user_dictionary
+from npf_tui.core.models import Document
 
 STORE_DIR = "entities"
 CANDIDATES_FILE = "candidates.sqlite"
@@ -55,7 +55,7 @@ def _glossary_hash(glossary: list[GlossaryEntry]) -> str:
 def _tagger(glossary: list[GlossaryEntry]):
     """A rjieba segmenter that knows the glossary's Chinese names with their types' tags (so 刘海清 is one word,
     tagged nr): the index's own segmenter when it is for this glossary, as in every build and update."""
-    from .analysis import tagging_segmenter
+    from npf_tui.core.text.analysis import tagging_segmenter
 
     return tagging_segmenter(user_dictionary(glossary))
 

@@ -15,9 +15,9 @@ import yaml
 # pure-Python loader is ten times slower. Both are "safe" loaders (no arbitrary objects).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-from .errors import CorpusError, DocumentNotFound
-from .fsutil import atomic_write_bytes
-from .models import META_KEYS, Document
+from npf_tui.core.errors import CorpusError, DocumentNotFound
+from npf_tui.core.fsutil import atomic_write_bytes
+from npf_tui.core.models import META_KEYS, Document
 
 #: Document files are the corpus folder's *.md files (README.md and dot-files excepted).
 DOC_SUFFIX = ".md"
@@ -41,7 +41,7 @@ _SENTENCE_END = re.compile(r"(?:[。！？；…]|[.!?;](?=\s))[\"'”’」』�
 
 def bundled_corpus_dir() -> Path:
     """The corpus shipped with the project (data/ beside the package)."""
-    return Path(__file__).resolve().parents[2] / "data"
+    return Path(__file__).resolve().parents[3] / "data"
 
 
 @dataclass

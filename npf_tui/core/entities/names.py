@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import entity_discovery as disc
+from npf_tui.core.entities import discovery as disc
 
 @dataclass
 class Entity:

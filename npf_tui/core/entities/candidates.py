@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .entity_discovery import DocCandidates
-from .errors import IndexError_
+from npf_tui.core.entities.discovery import DocCandidates
+from npf_tui.core.errors import IndexError_
 
 # SQLite's primary result codes (the sqlite3 module names them only from Python 3.11).
 _SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 8, 11, 13, 14, 26

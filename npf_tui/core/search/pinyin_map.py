@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from itertools import product
 from pathlib import Path
 
-from .fsutil import atomic_write_bytes
-from .pinyin import readings
-from .textnorm import HAN_RUN_RE, normalize
+from npf_tui.core.fsutil import atomic_write_bytes
+from npf_tui.core.text.pinyin import readings
+from npf_tui.core.text.textnorm import HAN_RUN_RE, normalize
 
 PINYIN_MAP = "pinyin.pickle"
 #: At most this many Chinese strings are searched for one typed pinyin word (the corpus's most frequent readings

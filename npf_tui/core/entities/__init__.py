@@ -1,0 +1,1 @@
+"""Entities: discovering names in documents, merging spellings across languages, the stored entity index."""

@@ -1,0 +1,1 @@
+"""Sources: the corpus on disk (Markdown with front matter) and importing files into it."""
