@@ -1,4 +1,4 @@
-"""Build the benchmark corpora (about 20 MB and 100 MB) from Debian's Chinese and English man pages, deterministically."""
+"""Build the benchmark corpora (~20 MB and ~100 MB) from Debian's Chinese and English man pages, deterministically."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from npf_tui.core.sources.corpus import make_doc_id, render_document, write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
+from npf_tui.core.sources.corpus import make_doc_id, render_document, write_document  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -28,8 +28,22 @@ MAN_ROOT = Path("/usr/share/man")
 #: are large English man page sets. English pages also come from every other installed package that Debian's
 #: archive ships (packages installed from elsewhere, "[installed,local]" in `apt list`, are left out).
 APT_PACKAGES = [
-    "groff-base", "man-db", "ripgrep", "manpages-zh", "manpages", "manpages-dev", "perl-doc", "libssl-doc",
-    "libx11-doc", "tcl8.6-doc", "tk8.6-doc", "libcurl4-doc", "gnutls-doc", "zsh-common", "git-man", "ffmpeg-doc",
+    "groff-base",
+    "man-db",
+    "ripgrep",
+    "manpages-zh",
+    "manpages",
+    "manpages-dev",
+    "perl-doc",
+    "libssl-doc",
+    "libx11-doc",
+    "tcl8.6-doc",
+    "tk8.6-doc",
+    "libcurl4-doc",
+    "gnutls-doc",
+    "zsh-common",
+    "git-man",
+    "ffmpeg-doc",
 ]
 #: Only the ~100 MB corpus draws on these (all other English pages run out at ~76 MB); keeping them out of the
 #: 20 MB pool keeps the 20 MB sample the same whether or not they are installed.
@@ -111,16 +125,21 @@ def render_page(path_str: str) -> tuple[str, list[str]]:
     try:
         proc = subprocess.run(
             ["groff", "-k", "-Kutf-8", "-t", "-man", "-Tutf8", "-rLL=3000n", "-rHY=0", "-P-c", "-P-b", "-P-u"],
-            input=source.encode("utf-8"), capture_output=True, timeout=60, cwd=str(MAN_ROOT),
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=60,
+            cwd=str(MAN_ROOT),
         )
     except subprocess.TimeoutExpired:
         return path_str, []
-    lines = [_SPACES.sub(" ", _CONTROL.sub("", ln)).strip().translate(_TYPOGRAPHY)
-             for ln in proc.stdout.decode("utf-8", errors="replace").split("\n")]
+    lines = [
+        _SPACES.sub(" ", _CONTROL.sub("", ln)).strip().translate(_TYPOGRAPHY)
+        for ln in proc.stdout.decode("utf-8", errors="replace").split("\n")
+    ]
     nonblank = [i for i, ln in enumerate(lines) if ln]
     if len(nonblank) < 3:
         return path_str, []
-    body = lines[nonblank[0] + 1: nonblank[-1]]  # drop the running header and footer lines
+    body = lines[nonblank[0] + 1 : nonblank[-1]]  # drop the running header and footer lines
     paragraphs, current = [], []
     for line in body + [""]:
         if line:
@@ -140,9 +159,15 @@ def page_document(path: Path, paragraphs: list[str], owner: str, existing: set[s
     doc_id = make_doc_id(f"{prefix} {name} {sec}", existing, fallback=prefix)
     existing.add(doc_id)
     extra = {"package": owner, "locale": locale}
-    return Document(doc_id=doc_id, title=f"{name}({sec})", outlet="Debian manpages",
-                    language="zh" if locale.startswith("zh") else "en", source_file=str(path),
-                    paragraphs=paragraphs, extra=extra)
+    return Document(
+        doc_id=doc_id,
+        title=f"{name}({sec})",
+        outlet="Debian manpages",
+        language="zh" if locale.startswith("zh") else "en",
+        source_file=str(path),
+        paragraphs=paragraphs,
+        extra=extra,
+    )
 
 
 def render_all(paths: list[Path], jobs: int) -> dict[str, list[str]]:
@@ -186,19 +211,29 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
     for start in range(0, len(en_pool), chunk):
         if total >= target:
             break
-        batch = en_pool[start:start + chunk]
+        batch = en_pool[start : start + chunk]
         rendered = render_all(batch, jobs)
         for path in batch:
             if total >= target:
                 break
             if str(path) in rendered:
                 add(path, rendered[str(path)])
-    stats = {"size": size, "documents": n_docs, "paragraphs": n_paras, "bytes": total, "zh_bytes": zh_bytes,
-             "zh_pages_available": len(zh), "en_pages_available": len(en_pool), "seed": SEED,
-             "target_bytes": target, "reached_target": total >= target,
-             "manifest_sha1": hashlib.sha1("\n".join("\t".join(m) for m in manifest).encode()).hexdigest()}
+    stats = {
+        "size": size,
+        "documents": n_docs,
+        "paragraphs": n_paras,
+        "bytes": total,
+        "zh_bytes": zh_bytes,
+        "zh_pages_available": len(zh),
+        "en_pages_available": len(en_pool),
+        "seed": SEED,
+        "target_bytes": target,
+        "reached_target": total >= target,
+        "manifest_sha1": hashlib.sha1("\n".join("\t".join(m) for m in manifest).encode()).hexdigest(),
+    }
     (out_root / f"corpus-{size}.manifest.tsv").write_text(
-        "doc_id\tpackage\tsource\n" + "".join("\t".join(m) + "\n" for m in manifest), encoding="utf-8")
+        "doc_id\tpackage\tsource\n" + "".join("\t".join(m) + "\n" for m in manifest), encoding="utf-8"
+    )
     (out_root / f"corpus-{size}.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
     return stats
 

@@ -94,16 +94,31 @@ class TreeSampler(threading.Thread):
         return self.peak
 
 
-def spawn(worker: str, system: str, corpus: Path, work: Path, scratch: Path, repeat: int = 1,
-          queries: Path | None = None) -> tuple[dict, float, float]:
+def spawn(
+    worker: str, system: str, corpus: Path, work: Path, scratch: Path, repeat: int = 1, queries: Path | None = None
+) -> tuple[dict, float, float]:
     """Run one worker in a fresh interpreter; returns (its JSON, wall seconds, peak RSS in MB).
 
     The peak is the larger of the biggest single process (wait4) and the sampled sum over the process tree; the
     tree's peak PSS goes into the JSON as "_peak_pss_mb".
     """
     result = scratch / f"{worker}-{system}-{time.monotonic_ns()}.json"
-    cmd = [sys.executable, str(HERE / "run.py"), "--worker", worker, "--system", system, "--corpus", str(corpus),
-           "--work", str(work), "--result", str(result), "--repeat", str(repeat)]
+    cmd = [
+        sys.executable,
+        str(HERE / "run.py"),
+        "--worker",
+        worker,
+        "--system",
+        system,
+        "--corpus",
+        str(corpus),
+        "--work",
+        str(work),
+        "--result",
+        str(result),
+        "--repeat",
+        str(repeat),
+    ]
     if queries:
         cmd += ["--queries", str(queries)]
     t0 = time.perf_counter()
@@ -131,8 +146,9 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Path, repeat: int,
-                 corpus_bytes: int) -> dict:
+def bench_system(
+    name: str, corpus: Path, work: Path, scratch: Path, queries: Path, repeat: int, corpus_bytes: int
+) -> dict:
     """Build `repeat` times (each from scratch, in a child), then query; returns the system's figures."""
     builds, walls, rss, pss, errors = [], [], [], [], []
     for _ in range(repeat):
@@ -144,8 +160,14 @@ def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Pa
         walls.append(wall)
         rss.append(peak)
         pss.append(data["_peak_pss_mb"])
-    out: dict = {"build": {"seconds": spread(builds), "process_seconds": spread(walls), "peak_rss_mb": spread(rss),
-                           "peak_pss_mb": spread(pss)}}
+    out: dict = {
+        "build": {
+            "seconds": spread(builds),
+            "process_seconds": spread(walls),
+            "peak_rss_mb": spread(rss),
+            "peak_pss_mb": spread(pss),
+        }
+    }
     if errors:
         out["error"] = errors[0]
         return out
@@ -160,8 +182,13 @@ def bench_system(name: str, corpus: Path, work: Path, scratch: Path, queries: Pa
         out["error"] = data["error"]
         return out
     out["query"] = {key: spread([p[key] for p in data["passes"]]) for key in ("p50", "p95", "max")}
-    out["query"].update(open_seconds=data["open_seconds"], process_peak_rss_mb=peak,
-                        per_query_ms=data["per_query_ms"], errors=data["errors"], top=data["top"])
+    out["query"].update(
+        open_seconds=data["open_seconds"],
+        process_peak_rss_mb=peak,
+        per_query_ms=data["per_query_ms"],
+        errors=data["errors"],
+        top=data["top"],
+    )
     out["_matches"] = data["matches"]
     out["_capped"] = data.get("capped", {})
     return out
@@ -193,9 +220,15 @@ def bench_cli(corpus: Path, index: Path, scratch: Path, repeat: int) -> dict:
     out["add_cli"] = bench_add_cli(base, corpus, scratch, repeat)
     out["add_cli_zh"] = bench_add_cli(base, corpus, scratch, repeat, chinese=True)
     data, wall, peak = spawn("add", "npf", corpus, index, scratch, repeat=repeat)
-    out["add_core"] = ({"error": data["error"]} if "error" in data else
-                       {"seconds": spread(data["seconds"]), "listed_after_add": data["listed_after_add"],
-                        "found_by_search_after_add": data["found_by_search_after_add"]})
+    out["add_core"] = (
+        {"error": data["error"]}
+        if "error" in data
+        else {
+            "seconds": spread(data["seconds"]),
+            "listed_after_add": data["listed_after_add"],
+            "found_by_search_after_add": data["found_by_search_after_add"],
+        }
+    )
     out["tui_first_paint"] = bench_tui(base, repeat)
     return out
 
@@ -212,8 +245,12 @@ def bench_tui(base: list[str], repeat: int) -> dict:
             return {"error": f"the reader did not draw {'its search box' if 'paint' not in seen else 'ready'}"}
         paint.append(seen["paint"])
         ready.append(seen["ready"])
-    return {"process_seconds": spread(paint), "ready_seconds": spread(ready), "command": shlex.join(base),
-            "note": "real process in a 120x40 pseudo-terminal; first paint = search box drawn, ready = library open"}
+    return {
+        "process_seconds": spread(paint),
+        "ready_seconds": spread(ready),
+        "command": shlex.join(base),
+        "note": "real process in a 120x40 pseudo-terminal; first paint = search box drawn, ready = library open",
+    }
 
 
 def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int, chinese: bool = False) -> dict:
@@ -272,11 +309,16 @@ def add_recall(results: dict, queries, paragraphs) -> None:
             per_class.setdefault(q.cls, []).append(per_query[q.text])
         figures["recall"] = {
             "per_query": per_query,
-            "per_class": {cls: {"mean_recall": statistics.mean(r["recall"] for r in rows if r["recall"] is not None),
-                                "min_recall": min(r["recall"] for r in rows if r["recall"] is not None),
-                                "queries": len(rows),
-                                "capped_queries": [q.text for q in queries if q.cls == cls and q.text in capped]}
-                          for cls, rows in per_class.items() if any(r["recall"] is not None for r in rows)},
+            "per_class": {
+                cls: {
+                    "mean_recall": statistics.mean(r["recall"] for r in rows if r["recall"] is not None),
+                    "min_recall": min(r["recall"] for r in rows if r["recall"] is not None),
+                    "queries": len(rows),
+                    "capped_queries": [q.text for q in queries if q.cls == cls and q.text in capped],
+                }
+                for cls, rows in per_class.items()
+                if any(r["recall"] is not None for r in rows)
+            },
         }
 
 
@@ -307,8 +349,17 @@ def add_ratios(results: dict) -> None:
     results["ratios_npf_to"] = ratios
 
 
-def run_benchmark(corpus: Path, work: Path, results_dir: Path, size: str, repeat: int,
-                  systems: list[str], queries_path: Path, command: str, with_cli: bool = True) -> dict:
+def run_benchmark(
+    corpus: Path,
+    work: Path,
+    results_dir: Path,
+    size: str,
+    repeat: int,
+    systems: list[str],
+    queries_path: Path,
+    command: str,
+    with_cli: bool = True,
+) -> dict:
     """The whole benchmark on one corpus; writes <date>-<size>.json and .md into results_dir and returns the data.
 
     `with_cli` adds npf's process-level figures (cold search, `npf add`, core add, TUI first paint).
@@ -321,10 +372,18 @@ def run_benchmark(corpus: Path, work: Path, results_dir: Path, size: str, repeat
     corpus_bytes = sum(p.stat().st_size for p in corpus.glob("*.md"))
     queries = load_queries(queries_path)
     results: dict = {
-        "date": dt.date.today().isoformat(), "size": size, "command": command, "repeat": repeat,
+        "date": dt.date.today().isoformat(),
+        "size": size,
+        "command": command,
+        "repeat": repeat,
         "machine": machine_info(),
-        "corpus": {"path": str(corpus), "documents": len(docs), "paragraphs": len(paragraphs), "bytes": corpus_bytes,
-                   "zh_documents": sum(d.language.startswith("zh") for d in docs)},
+        "corpus": {
+            "path": str(corpus),
+            "documents": len(docs),
+            "paragraphs": len(paragraphs),
+            "bytes": corpus_bytes,
+            "zh_documents": sum(d.language.startswith("zh") for d in docs),
+        },
         "queries": [{"class": q.cls, "query": q.text, "note": q.note} for q in queries],
         "recall_classes": list(RECALL_CLASSES),
         "systems": {},
@@ -349,7 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=["20mb", "100mb"], default="20mb")
     parser.add_argument("--repeat", type=int, default=3, help="builds and timed query passes per system")
     parser.add_argument("--quick", action="store_true", help="one build and one query pass per system")
-    parser.add_argument("--systems", default=",".join(ALL_SYSTEMS), help="comma-separated subset of " + ",".join(ALL_SYSTEMS))
+    parser.add_argument(
+        "--systems", default=",".join(ALL_SYSTEMS), help="comma-separated subset of " + ",".join(ALL_SYSTEMS)
+    )
     parser.add_argument("--corpus", type=Path, help="use this corpus folder instead of benchmarks/work/corpus-<size>")
     parser.add_argument("--work", type=Path, default=HERE / "work")
     parser.add_argument("--results", type=Path, default=HERE / "results")
@@ -373,8 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
     repeat = 1 if args.quick else args.repeat
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    results = run_benchmark(corpus, args.work / f"runs-{args.size}", args.results, args.size, repeat, systems,
-                            args.queries, command)
+    results = run_benchmark(
+        corpus, args.work / f"runs-{args.size}", args.results, args.size, repeat, systems, args.queries, command
+    )
     print((args.results / f"{results['date']}-{args.size}.md").read_text(encoding="utf-8"))
     return 0
 

@@ -1,4 +1,4 @@
-"""The searched systems behind one seam: npf itself and the anchors (naive Whoosh+jieba, SQLite FTS5 trigram, ripgrep)."""
+"""The searched systems behind one seam: npf and the anchors (naive Whoosh+jieba, SQLite FTS5 trigram, ripgrep)."""
 
 from __future__ import annotations
 
@@ -75,8 +75,9 @@ class NaiveWhoosh(System):
         if self.work_dir.exists():
             shutil.rmtree(self.work_dir)
         self.work_dir.mkdir(parents=True)
-        schema = Schema(doc_id=ID(stored=True), para=NUMERIC(stored=True),
-                        content=TEXT(analyzer=ChineseAnalyzer(), stored=True))
+        schema = Schema(
+            doc_id=ID(stored=True), para=NUMERIC(stored=True), content=TEXT(analyzer=ChineseAnalyzer(), stored=True)
+        )
         ix = create_in(str(self.work_dir), schema)
         writer = ix.writer()
         count = 0
@@ -183,22 +184,26 @@ class Fts5Trigram(System):
         if native is not None:
             rows = self.con.execute(
                 "SELECT para.doc_id, para.para, snippet(p, 0, '[', ']', '…', 24) FROM p JOIN para ON para.id = p.rowid"
-                " WHERE p MATCH ? ORDER BY rank LIMIT ?", (native, limit)).fetchall()
+                " WHERE p MATCH ? ORDER BY rank LIMIT ?",
+                (native, limit),
+            ).fetchall()
             return [Found(d, n, s) for d, n, s in rows]
         where, params = self._where(groups)
-        rows = self.con.execute(f"SELECT doc_id, para, text FROM para WHERE {where} LIMIT ?", (*params, limit)).fetchall()
+        rows = self.con.execute(
+            f"SELECT doc_id, para, text FROM para WHERE {where} LIMIT ?", (*params, limit)
+        ).fetchall()
         terms = [re.escape(t.text) for g in groups for t in g if not t.negated]
         pattern = re.compile("|".join(terms), re.IGNORECASE) if terms else None
-        return [Found(d, n, pattern.sub(lambda m: f"[{m.group(0)}]", text) if pattern else text)
-                for d, n, text in rows]
+        return [Found(d, n, pattern.sub(lambda m: f"[{m.group(0)}]", text) if pattern else text) for d, n, text in rows]
 
     def matches(self, query: str) -> set[Passage]:
         """Every matching row."""
         groups = parse_boolean(query)
         native = self._native(groups)
         if native is not None:
-            rows = self.con.execute("SELECT para.doc_id, para.para FROM p JOIN para ON para.id = p.rowid"
-                                    " WHERE p MATCH ?", (native,))
+            rows = self.con.execute(
+                "SELECT para.doc_id, para.para FROM p JOIN para ON para.id = p.rowid WHERE p MATCH ?", (native,)
+            )
         else:
             where, params = self._where(groups)
             rows = self.con.execute(f"SELECT doc_id, para FROM para WHERE {where}", params)
@@ -265,7 +270,7 @@ class Ripgrep(System):
             raw = data["lines"].get("text", "").encode("utf-8")
             paras = {self._paragraph(doc_id, data["absolute_offset"] + sub["start"]) for sub in data["submatches"]}
             for sub in reversed(data["submatches"]):
-                raw = raw[:sub["start"]] + b"[" + raw[sub["start"]:sub["end"]] + b"]" + raw[sub["end"]:]
+                raw = raw[: sub["start"]] + b"[" + raw[sub["start"] : sub["end"]] + b"]" + raw[sub["end"] :]
             text = raw.decode("utf-8", errors="replace").rstrip("\n")
             found += [(doc_id, n, text) for n in sorted(paras) if n]
         return found

@@ -19,8 +19,9 @@ FIRST_PAINT = "Search: words"
 READY = "documents ·"
 
 
-def time_to_screen(cmd: list[str], markers: dict[str, str], timeout: float = 60.0, cols: int = 120,
-                   rows: int = 40) -> dict[str, float]:
+def time_to_screen(
+    cmd: list[str], markers: dict[str, str], timeout: float = 60.0, cols: int = 120, rows: int = 40
+) -> dict[str, float]:
     """Start `cmd` on a fresh pseudo-terminal of cols x rows and return, per marker name, the seconds from start
     until the marker's text first appears in what the program wrote; then quit it with ctrl+q."""
     master, slave = os.openpty()
@@ -28,8 +29,9 @@ def time_to_screen(cmd: list[str], markers: dict[str, str], timeout: float = 60.
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
     env.pop("NO_COLOR", None)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-                            close_fds=True)
+    proc = subprocess.Popen(
+        cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+    )
     os.close(slave)
     written, seen = b"", {}
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: Classes whose ground truth is a literal scan; pinyin has none (what a pinyin query should find is a judgement).
@@ -64,7 +64,7 @@ def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _t2s():
     """OpenCC's Traditional-to-Simplified converter (loaded once)."""
     import opencc

@@ -12,8 +12,8 @@ from pathlib import Path
 from systems import SYSTEMS
 from truth import load_queries
 
-from npf_tui.core.sources.corpus import document_paths, load_document, write_document
 from npf_tui.core.models import Document
+from npf_tui.core.sources.corpus import document_paths, load_document, write_document
 
 #: Name prefix of the documents the incremental-add measurement writes (and removes again).
 ADDED_PREFIX = "zz-bench-added"
@@ -70,9 +70,15 @@ def do_query(system: str, corpus: Path, work: Path, queries_path: Path, repeat: 
             matches[q.text] = sorted([d, n] for d, n in sys_obj.matches(q.text))
         except Exception as exc:
             errors.setdefault(q.text, f"{type(exc).__name__}: {exc}")
-    return {"open_seconds": open_seconds, "passes": passes,
-            "per_query_ms": {k: statistics.median(v) for k, v in samples.items() if v},
-            "top": shown, "matches": matches, "capped": sys_obj.capped, "errors": errors}
+    return {
+        "open_seconds": open_seconds,
+        "passes": passes,
+        "per_query_ms": {k: statistics.median(v) for k, v in samples.items() if v},
+        "top": shown,
+        "matches": matches,
+        "capped": sys_obj.capped,
+        "errors": errors,
+    }
 
 
 def added_document(n: int) -> Document:
@@ -81,8 +87,13 @@ def added_document(n: int) -> Document:
 
     paths = document_paths(bundled_corpus_dir())
     source = load_document(paths[0]) if paths else Document(doc_id="x", paragraphs=["新质生产力 new quality"])
-    return Document(doc_id=f"{ADDED_PREFIX}-{n}", title=f"{source.title} (benchmark copy {n})",
-                    language=source.language, outlet=source.outlet, paragraphs=list(source.paragraphs))
+    return Document(
+        doc_id=f"{ADDED_PREFIX}-{n}",
+        title=f"{source.title} (benchmark copy {n})",
+        language=source.language,
+        outlet=source.outlet,
+        paragraphs=list(source.paragraphs),
+    )
 
 
 def added_chinese_document(corpus: Path, n: int) -> Document | None:
@@ -91,9 +102,13 @@ def added_chinese_document(corpus: Path, n: int) -> Document | None:
     for path in document_paths(corpus):
         source = load_document(path)
         if source.language.startswith("zh") and not source.doc_id.startswith(ADDED_PREFIX):
-            return Document(doc_id=f"{ADDED_PREFIX}-zh-{n}", title=f"{source.title}（基准测试副本 {n}）",
-                            language=source.language, outlet=source.outlet,
-                            paragraphs=[f"基准测试副本 {n}：{source.title}", *source.paragraphs])
+            return Document(
+                doc_id=f"{ADDED_PREFIX}-zh-{n}",
+                title=f"{source.title}（基准测试副本 {n}）",
+                language=source.language,
+                outlet=source.outlet,
+                paragraphs=[f"基准测试副本 {n}：{source.title}", *source.paragraphs],
+            )
     return None
 
 

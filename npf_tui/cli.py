@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 
-from .commands import COMMAND_MODULES, Context
 from npf_tui.core.errors import NpfError
+
+from .commands import COMMAND_MODULES, Context
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,10 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         status = 130
     except BrokenPipeError:
         # The reader of our output went away (e.g. `npf docs | head`): not an error worth a traceback.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout until the process exits
         status = 0
     if argv is None:
         if args.command:

@@ -1,4 +1,4 @@
-"""`npf add` / `remove` / `edit-meta` end to end: real files in, searchable documents out, faults reported truthfully."""
+"""`npf add` / `remove` / `edit-meta` end to end: real files in, searchable documents out, faults reported truly."""
 
 from __future__ import annotations
 
@@ -7,15 +7,21 @@ import os
 from pathlib import Path
 
 import pytest
+from test_importers import (
+    TW_PARA,
+    ZH_PARA,
+    make_docx,
+    make_en_pdf,
+    make_zh_pdf,
+    text_bytes,  # noqa: E402
+    write_html,
+)
 
 from npf_tui.cli import main
+from npf_tui.core.errors import CorpusError
 from npf_tui.core.sources import ingest
 from npf_tui.core.sources.corpus import document_paths, load_document
-from npf_tui.core.errors import CorpusError
 from npf_tui.core.sources.ingest import add_paths, content_hash, edit_meta, remove_document
-
-from test_importers import (TW_PARA, ZH_PARA, make_docx, make_en_pdf, make_zh_pdf, text_bytes,  # noqa: E402
-                            write_html)
 
 
 @pytest.fixture()
@@ -28,8 +34,11 @@ def sources(tmp_path) -> Path:
     make_en_pdf(folder / "hydrogen-report.pdf")
     make_zh_pdf(folder / "zh-report.pdf")
     make_docx(folder / "quantum.docx")
-    (folder / "gb.txt").write_bytes(text_bytes("gb18030").replace("先进生产力质态".encode("gb18030"),
-                                                                   "先进生产力质态，氢燃料电池".encode("gb18030")))
+    (folder / "gb.txt").write_bytes(
+        text_bytes("gb18030").replace(
+            "先进生产力质态".encode("gb18030"), "先进生产力质态，氢燃料电池".encode("gb18030")
+        )
+    )
     (folder / "big5.txt").write_bytes(text_bytes("big5"))
     (folder / "utf16.txt").write_bytes("Semiconductor lithography subsidies in Jiangsu.\n".encode("utf-16"))
     (folder / "bom.md").write_bytes("Low-altitude economy drones in Shenzhen.\n".encode("utf-8-sig"))
@@ -61,8 +70,16 @@ def test_add_folder_end_to_end(capsys, corpus_copy, tmp_path, sources):
     report = json.loads(out)
     assert status == 1  # the empty and the binary file did not go in
     by_source = {Path(a["source"]).name: a for a in report["added"]}
-    assert set(by_source) == {"electrolysers.html", "hydrogen-report.pdf", "zh-report.pdf", "quantum.docx",
-                              "gb.txt", "big5.txt", "utf16.txt", "bom.md"}
+    assert set(by_source) == {
+        "electrolysers.html",
+        "hydrogen-report.pdf",
+        "zh-report.pdf",
+        "quantum.docx",
+        "gb.txt",
+        "big5.txt",
+        "utf16.txt",
+        "bom.md",
+    }
     failed = {Path(f["source"]).name: f["reason"] for f in report["failed"]}
     assert failed == {"empty.txt": "empty file", "binary.txt": "binary file (contains NUL bytes), not text"}
     assert [Path(s["source"]).name for s in report["skipped"]] == ["photo.jpg"]
@@ -124,8 +141,15 @@ def test_dry_run_changes_nothing(capsys, corpus_copy, tmp_path, sources):
 
 
 def test_named_unsupported_or_missing_files_fail(capsys, corpus_copy, tmp_path, sources):
-    status, out, _ = run(capsys, corpus_copy, tmp_path / "index", "add", str(sources / "photo.jpg"),
-                         str(tmp_path / "nowhere.txt"), "--json")
+    status, out, _ = run(
+        capsys,
+        corpus_copy,
+        tmp_path / "index",
+        "add",
+        str(sources / "photo.jpg"),
+        str(tmp_path / "nowhere.txt"),
+        "--json",
+    )
     report = json.loads(out)
     assert status == 1
     assert sorted(f["reason"] for f in report["failed"]) == ["not found", "unsupported file type '.jpg'"]
@@ -240,13 +264,27 @@ def test_edit_meta_and_remove(capsys, corpus_copy, tmp_path, sources):
     path = corpus_copy / f"{doc_id}.md"
     body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
 
-    status, out, _ = run(capsys, corpus_copy, index, "edit-meta", doc_id, "author=Zhao Lei", "published=2024-02",
-                         "outlet=Science Daily", "reviewed=yes", "--json")
+    status, out, _ = run(
+        capsys,
+        corpus_copy,
+        index,
+        "edit-meta",
+        doc_id,
+        "author=Zhao Lei",
+        "published=2024-02",
+        "outlet=Science Daily",
+        "reviewed=yes",
+        "--json",
+    )
     assert status == 0
     assert json.loads(out)["changes"]["author"] == {"old": "Wang Fang", "new": "Zhao Lei"}
     doc = load_document(path)
-    assert (doc.author, doc.published, doc.outlet, doc.extra["reviewed"]) == ("Zhao Lei", "2024-02", "Science Daily",
-                                                                              "yes")
+    assert (doc.author, doc.published, doc.outlet, doc.extra["reviewed"]) == (
+        "Zhao Lei",
+        "2024-02",
+        "Science Daily",
+        "yes",
+    )
     assert path.read_text(encoding="utf-8").split("\n---\n", 1)[1] == body  # the text is untouched
     status, out, _ = run(capsys, corpus_copy, index, "search", "Hefei", "--json")
     assert json.loads(out)["hits"][0]["author"] == "Zhao Lei"
@@ -254,10 +292,13 @@ def test_edit_meta_and_remove(capsys, corpus_copy, tmp_path, sources):
     status, out, _ = run(capsys, corpus_copy, index, "edit-meta", doc_id, "reviewed=")
     assert "reviewed" not in load_document(path).extra
 
-    for bad, message in (("published=March 2024", "published must be a date"),
-                         ("published=2024-02-30", "published must be a date"),
-                         ("content_hash=abc", "computed from the text"), ("noequals", "is not key=value"),
-                         ("bad key=1", "is not a metadata key")):
+    for bad, message in (
+        ("published=March 2024", "published must be a date"),
+        ("published=2024-02-30", "published must be a date"),
+        ("content_hash=abc", "computed from the text"),
+        ("noequals", "is not key=value"),
+        ("bad key=1", "is not a metadata key"),
+    ):
         status, _, err = run(capsys, corpus_copy, index, "edit-meta", doc_id, bad)
         assert status == 1 and message in err, (bad, err)
 
@@ -290,8 +331,9 @@ def test_second_writer_waits_for_the_lock(corpus_copy, sources):
             waiting.set()
 
     with corpus_write_lock(corpus_copy):
-        worker = threading.Thread(target=lambda: results.append(add_paths([sources / "gb.txt"], corpus_copy,
-                                                                          progress=progress)))
+        worker = threading.Thread(
+            target=lambda: results.append(add_paths([sources / "gb.txt"], corpus_copy, progress=progress))
+        )
         worker.start()
         assert waiting.wait(10)
         assert not results  # nothing written while the other writer holds the lock

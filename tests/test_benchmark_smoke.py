@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark: its functions run end to end on a tiny corpus (bundled data/ plus five made-up pages)."""
+"""Smoke test of the benchmark: its functions run end to end on a tiny corpus (bundled data/ + five made-up pages)."""
 
 from __future__ import annotations
 
@@ -15,20 +15,55 @@ sys.path.insert(0, str(BENCH))
 import run  # noqa: E402
 from truth import Query, Term, ground_truth, load_queries, parse_boolean  # noqa: E402
 
-from npf_tui.core.sources.corpus import bundled_corpus_dir, write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
+from npf_tui.core.sources.corpus import bundled_corpus_dir, write_document  # noqa: E402
 
 PAGES = [
-    ("zh-cn-read-2", "zh", ["名称\nread - 从文件描述符读取", "read() 是一个系统调用，从文件描述符 fd 读取数据。",
-                            "在操作系统中，进程收到信号时 read 可能被中断。"]),
-    ("zh-tw-read-2", "zh", ["名稱\nread - 從檔案描述符讀取", "read() 是一個系統呼叫，從檔案描述符 fd 讀取資料。",
-                            "目錄中的檔案與記憶體。使用者收到訊號。"]),
-    ("zh-cn-env-1", "zh", ["环境变量 PATH 决定了搜索目录。", "标准输入来自管道；字符串以 NUL 结尾。",
-                           "守护进程不使用终端；文件系统已满时，内存不足。"]),
-    ("en-read-2", "en", ["NAME\nread - read from a file descriptor", "The file descriptor refers to standard input.",
-                         "A signal may interrupt the call; see socket(7) and the certificate store."]),
-    ("en-grep-1", "en", ["grep searches for a regular expression in each FILE.", "Directory entries are skipped.",
-                         "Memory use grows with the line; 内存 (memory) is freed at exit."]),
+    (
+        "zh-cn-read-2",
+        "zh",
+        [
+            "名称\nread - 从文件描述符读取",
+            "read() 是一个系统调用，从文件描述符 fd 读取数据。",
+            "在操作系统中，进程收到信号时 read 可能被中断。",
+        ],
+    ),
+    (
+        "zh-tw-read-2",
+        "zh",
+        [
+            "名稱\nread - 從檔案描述符讀取",
+            "read() 是一個系統呼叫，從檔案描述符 fd 讀取資料。",
+            "目錄中的檔案與記憶體。使用者收到訊號。",
+        ],
+    ),
+    (
+        "zh-cn-env-1",
+        "zh",
+        [
+            "环境变量 PATH 决定了搜索目录。",
+            "标准输入来自管道；字符串以 NUL 结尾。",
+            "守护进程不使用终端；文件系统已满时，内存不足。",
+        ],
+    ),
+    (
+        "en-read-2",
+        "en",
+        [
+            "NAME\nread - read from a file descriptor",
+            "The file descriptor refers to standard input.",
+            "A signal may interrupt the call; see socket(7) and the certificate store.",
+        ],
+    ),
+    (
+        "en-grep-1",
+        "en",
+        [
+            "grep searches for a regular expression in each FILE.",
+            "Directory entries are skipped.",
+            "Memory use grows with the line; 内存 (memory) is freed at exit.",
+        ],
+    ),
 ]
 
 
@@ -39,15 +74,33 @@ def tiny_corpus(tmp_path_factory) -> Path:
     for path in bundled_corpus_dir().glob("*.md"):
         shutil.copy(path, corpus / path.name)
     for doc_id, lang, paras in PAGES:
-        write_document(corpus, Document(doc_id=doc_id, title=doc_id, outlet="Debian manpages", language=lang,
-                                        source_file=f"/usr/share/man/{doc_id}.gz", paragraphs=paras))
+        write_document(
+            corpus,
+            Document(
+                doc_id=doc_id,
+                title=doc_id,
+                outlet="Debian manpages",
+                language=lang,
+                source_file=f"/usr/share/man/{doc_id}.gz",
+                paragraphs=paras,
+            ),
+        )
     return corpus
 
 
 def _run(corpus: Path, out: Path, systems: list[str], with_cli: bool) -> tuple[dict, Path]:
     """One benchmark pass on the tiny corpus (no apt, no corpus making)."""
-    data = run.run_benchmark(corpus, out / "work", out / "results", "tiny", 1, systems,
-                             BENCH / "queries.txt", "pytest smoke", with_cli=with_cli)
+    data = run.run_benchmark(
+        corpus,
+        out / "work",
+        out / "results",
+        "tiny",
+        1,
+        systems,
+        BENCH / "queries.txt",
+        "pytest smoke",
+        with_cli=with_cli,
+    )
     return data, out / "results"
 
 
@@ -69,8 +122,15 @@ def check_results(results, with_cli: bool) -> None:
         assert {"seconds", "peak_rss_mb"} <= figures["build"].keys()
         assert {"p50", "p95", "max"} <= figures["query"].keys()
         assert figures["query"]["p95"]["median"] >= figures["query"]["p50"]["median"]
-        assert set(figures["recall"]["per_class"]) == {"zh_word", "zh_cross2", "zh_cross3", "zh_trad", "en_word",
-                                                       "phrase", "boolean"}
+        assert set(figures["recall"]["per_class"]) == {
+            "zh_word",
+            "zh_cross2",
+            "zh_cross3",
+            "zh_trad",
+            "en_word",
+            "phrase",
+            "boolean",
+        }
     if with_cli:
         cli = saved["systems"]["npf"]["cli"]
         assert {"cold_search", "add_cli", "add_cli_zh", "add_core", "tui_first_paint"} <= cli.keys()

@@ -1,4 +1,4 @@
-"""Citations of the bundled documents in each style, checked against that style's own rules, and the citeproc-py fixes."""
+"""Citations of the bundled documents in each style, checked against the style's own rules; the citeproc-py fixes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from npf_tui.core.cite import citation as c
-from npf_tui.core.sources.corpus import find_document, load_corpus
 from npf_tui.core.errors import NpfError
 from npf_tui.core.models import Document
+from npf_tui.core.sources.corpus import find_document, load_corpus
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -81,7 +81,10 @@ def test_chicago_notes_note_and_bibliography(docs):
 
 def test_apa_initials_and_full_date(docs):
     rainey = docs("rainey")
-    assert bib(rainey, "apa") == "Rainey, J. (2024, May 20). A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)."
+    assert (
+        bib(rainey, "apa")
+        == "Rainey, J. (2024, May 20). A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)."
+    )
     assert c.in_text(rainey, "apa").text == "(Rainey, 2024)"
     assert c.bibliography_entry(rainey, "apa").markdown.startswith("Rainey, J. (2024, May 20). *A New Catch Phrase")
 
@@ -105,29 +108,48 @@ def test_apa_missing_date_is_nd(docs):
 
 def test_mla_full_name_and_in_text_without_stray_title(docs):
     hass = docs("brookings")
-    assert bib(hass, "mla") == "Hass, Ryan. “Ryan Hass on China’s ‘New Quality Productive Forces.’” Brookings Institution."
+    assert (
+        bib(hass, "mla") == "Hass, Ryan. “Ryan Hass on China’s ‘New Quality Productive Forces.’” Brookings Institution."
+    )
     assert c.in_text(hass, "mla", paragraph=4).text == "(Hass, par. 4)"
     semafor = docs("semafor")
-    assert bib(semafor, "mla") == "“What Xi Jinping’s New Catchphrase Means for China and the World.” Semafor, 2 Feb. 2024."
+    assert (
+        bib(semafor, "mla")
+        == "“What Xi Jinping’s New Catchphrase Means for China and the World.” Semafor, 2 Feb. 2024."
+    )
     assert c.in_text(semafor, "mla").text == "(“What Xi Jinping’s New Catchphrase Means for China and the World”)"
 
 
-# --- GB/T 7714-2015: uppercase family name + initials, type code, Anon/佚名 --------------------------------------------
+# --- GB/T 7714-2015: uppercase family name + initials, type code, Anon/佚名 ------------------------------------------
 
 
 def test_gb7714_author_date(docs):
-    assert bib(docs("rainey"), "gb7714") == "RAINEY J, 2024. A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)[EB]."
+    assert (
+        bib(docs("rainey"), "gb7714")
+        == "RAINEY J, 2024. A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)[EB]."
+    )
     assert c.in_text(docs("rainey"), "gb7714").text == "(Rainey, 2024)"
     # a newspaper article keeps its [N] type code even without a URL; an English work without author is "Anon"
-    assert bib(docs("semafor"), "gb7714") == "Anon, 2024. What Xi Jinping’s new catchphrase means for China and the world[N]. Semafor, 2024-02-02."
+    assert (
+        bib(docs("semafor"), "gb7714")
+        == "Anon, 2024. What Xi Jinping’s new catchphrase means for China and the world[N]. Semafor, 2024-02-02."
+    )
 
 
 def test_gb7714_chinese_document_uses_chinese_terms():
-    doc = Document("zh", title="加快发展新质生产力", outlet="人民日报", published="2024-03-01", language="zh-CN",
-                   url="http://example.cn/a")
+    doc = Document(
+        "zh",
+        title="加快发展新质生产力",
+        outlet="人民日报",
+        published="2024-03-01",
+        language="zh-CN",
+        url="http://example.cn/a",
+    )
     entry = bib(doc, "gb7714")
     assert entry.startswith("佚名, 2024. 加快发展新质生产力[N/OL]. 人民日报, 2024-03-01.")
-    person = Document("zh2", title="加快发展新质生产力", author="习近平", outlet="求是", published="2024", language="zh")
+    person = Document(
+        "zh2", title="加快发展新质生产力", author="习近平", outlet="求是", published="2024", language="zh"
+    )
     assert c.in_text(person, "gb7714").text == "(习近平, 2024)"
     assert bib(person, "gb7714-numeric").startswith("[1]习近平. 加快发展新质生产力[EB]. 2024")
 
@@ -190,7 +212,7 @@ def test_unknown_style_lists_choices():
 def _style(body: str, **root_attrs) -> str:
     attrs = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in root_attrs.items())
     return (
-        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" ' + attrs + '>'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" ' + attrs + ">"
         "<info><title>t</title><id>t</id><updated>2024-01-01T00:00:00+00:00</updated></info>"
         '<citation><layout><text value="x"/></layout></citation>'
         f"<bibliography><layout>{body}</layout></bibliography></style>"
@@ -212,7 +234,12 @@ def _render(style_xml: str, item: dict) -> str:
     return str(bibliography.bibliography()[0])
 
 
-ITEM = {"id": "a", "type": "article-newspaper", "title": "On “New” Forces", "author": [{"family": "Rainey", "given": "Jacque"}]}
+ITEM = {
+    "id": "a",
+    "type": "article-newspaper",
+    "title": "On “New” Forces",
+    "author": [{"family": "Rainey", "given": "Jacque"}],
+}
 
 
 def test_fix_initialize_false_keeps_given_name():
@@ -223,10 +250,16 @@ def test_fix_initialize_false_keeps_given_name():
 
 
 def test_fix_label_and_group_of_empty_variable_are_suppressed():
-    body = '<group delimiter=" "><choose><if type="article-newspaper"><text variable="edition"/><label variable="edition"/></if></choose></group>'
+    body = (
+        '<group delimiter=" "><choose><if type="article-newspaper">'
+        '<text variable="edition"/><label variable="edition"/></if></choose></group>'
+    )
     assert _render(_style(body + '<text variable="title" prefix=" "/>'), ITEM).strip() == "On “New” Forces"
     # a group whose only variable sits in an untaken branch still prints its constant text
-    body = '<group prefix="[" suffix="]"><text value="N"/><choose><if variable="URL"><text variable="URL"/></if></choose></group>'
+    body = (
+        '<group prefix="[" suffix="]"><text value="N"/>'
+        '<choose><if variable="URL"><text variable="URL"/></if></choose></group>'
+    )
     assert _render(_style(body), ITEM) == "[N]"
 
 

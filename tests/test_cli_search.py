@@ -189,7 +189,19 @@ def test_core_and_cli_search_do_not_import_textual(index_dir, library):
 
 def test_npf_entry_point_runs_as_a_process(index_dir, library):
     proc = subprocess.run(
-        [sys.executable, "-m", "npf_tui.cli", "--corpus", str(DATA), "--index", str(index_dir), "search", "(((",],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "npf_tui.cli",
+            "--corpus",
+            str(DATA),
+            "--index",
+            str(index_dir),
+            "search",
+            "(((",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2 and proc.stderr.startswith("npf: error:") and "Traceback" not in proc.stderr

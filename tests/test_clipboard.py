@@ -22,8 +22,13 @@ def _fail(_text):
 
 def test_failing_clipboard_still_leaves_the_quote_in_the_quotes_file(tmp_path):
     quotes = tmp_path / "sub" / "quotes.md"
-    report = clipboard.copy("“Quoted text.” (Rainey 2024)", quotes_file=quotes, citation="Rainey, Jacque. 2024.",
-                            write_osc52=_fail, pyperclip_copy=_fail)
+    report = clipboard.copy(
+        "“Quoted text.” (Rainey 2024)",
+        quotes_file=quotes,
+        citation="Rainey, Jacque. 2024.",
+        write_osc52=_fail,
+        pyperclip_copy=_fail,
+    )
     assert report.saved and not report.copied
     assert "Pyperclip could not find" in report.pyperclip_error and "terminal clipboard failed" in report.osc52_error
     body = quotes.read_text(encoding="utf-8")

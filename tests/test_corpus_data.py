@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core.sources.corpus import document_paths, load_corpus
 from npf_tui.core.glossary import ENTITY_TYPES, load_glossary
 from npf_tui.core.models import Document
+from npf_tui.core.sources.corpus import document_paths, load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -21,9 +21,28 @@ BULLETS = "•·▪‣◦"
 
 #: Short page-furniture lines that must never survive as a paragraph.
 FURNITURE = {
-    "AD", "icon", "Semafor Logo", "Semafor Signals", "SIGNALS", "PostEmailWhatsapp", "Title icon", "Source icon",
-    "Arrow Down", "--", "D.C.", "BXL", "Lagos", "Riyadh", "Beijing", "SG", "East Asia", "REUTERS/Tingshu Wang",
-    "China flag waving in the wind.", "You may also like", "Show Buttons", "Hide Buttons",
+    "AD",
+    "icon",
+    "Semafor Logo",
+    "Semafor Signals",
+    "SIGNALS",
+    "PostEmailWhatsapp",
+    "Title icon",
+    "Source icon",
+    "Arrow Down",
+    "--",
+    "D.C.",
+    "BXL",
+    "Lagos",
+    "Riyadh",
+    "Beijing",
+    "SG",
+    "East Asia",
+    "REUTERS/Tingshu Wang",
+    "China flag waving in the wind.",
+    "You may also like",
+    "Show Buttons",
+    "Hide Buttons",
 }
 
 #: Long seed lines that are deliberately not body text, each with the reason.

@@ -6,6 +6,7 @@ import json
 import pickle
 import re
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,6 @@ from hypothesis import strategies as st
 
 from npf_tui.cli import main
 from npf_tui.core.entities import discovery as disc
-from npf_tui.core.sources.corpus import load_corpus, write_document
 from npf_tui.core.entities.store import (
     ENTITIES_FILE,
     MENTIONS_FILE,
@@ -27,10 +27,28 @@ from npf_tui.core.entities.store import (
 )
 from npf_tui.core.glossary import load_glossary
 from npf_tui.core.models import Document
+from npf_tui.core.sources.corpus import load_corpus, write_document
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-JUNK = ["AD", "icon", "Icon", "The", "However", "September", "Feb", "Monday", "Semafor Logo", "PostEmailWhatsapp",
-        "Arrow Down", "Title icon", "Source icon", "Resolutely", "Apparently", "Chinese", "President"]
+JUNK = [
+    "AD",
+    "icon",
+    "Icon",
+    "The",
+    "However",
+    "September",
+    "Feb",
+    "Monday",
+    "Semafor Logo",
+    "PostEmailWhatsapp",
+    "Arrow Down",
+    "Title icon",
+    "Source icon",
+    "Resolutely",
+    "Apparently",
+    "Chinese",
+    "President",
+]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +79,7 @@ def _names(entity: Entity) -> set[str]:
 
 # ---------------------------------------------------------------- real entities, merged across languages
 
+
 def test_liu_haiqing_is_one_entity_in_both_languages(store):
     en, zh, trad = store.find("Liu Haiqing"), store.find("刘海清"), store.find("劉海清")
     assert en is not None and en is zh is trad
@@ -88,9 +107,18 @@ def test_xi_jinping_both_scripts_and_aliases(store):
 
 def test_places_organisations_media_concepts(store):
     expected = {
-        "Heilongjiang": "place", "黑龙江省": "place", "China": "place", "中国": "place", "Hunan": "place",
-        "NPC": "organisation", "WIPO": "organisation", "Xiamen University": "organisation",
-        "Global Times": "media", "Xinhua": "media", "新质生产力": "concept", "new productive forces": "concept",
+        "Heilongjiang": "place",
+        "黑龙江省": "place",
+        "China": "place",
+        "中国": "place",
+        "Hunan": "place",
+        "NPC": "organisation",
+        "WIPO": "organisation",
+        "Xiamen University": "organisation",
+        "Global Times": "media",
+        "Xinhua": "media",
+        "新质生产力": "concept",
+        "new productive forces": "concept",
     }
     for name, typ in expected.items():
         entity = store.find(name)
@@ -109,8 +137,12 @@ def test_discovery_alone_links_languages_and_acronyms(discovered):
     assert caps.name_en == "China Association of Productive Science" and caps.type == "organisation"
     xi = discovered.find("Xi Jinping")
     assert xi is not None and xi is discovered.find("习近平") and xi.type == "person"
-    for acronym, expansion in [("WIPO", "World Intellectual Property Organization"), ("CPC", "Communist Party of China"),
-                               ("NPC", "National People's Congress"), ("XCMG", "Xuzhou Construction Machinery Group")]:
+    for acronym, expansion in [
+        ("WIPO", "World Intellectual Property Organization"),
+        ("CPC", "Communist Party of China"),
+        ("NPC", "National People's Congress"),
+        ("XCMG", "Xuzhou Construction Machinery Group"),
+    ]:
         assert discovered.find(acronym) is discovered.find(expansion) is not None, acronym
     assert discovered.find("Hunan") is discovered.find("湖南") is not None  # linked through pinyin
     assert discovered.find("Global Times").type == "media"
@@ -134,12 +166,19 @@ def test_junk_tokens_are_not_entities(which, request):
 def test_discovery_precision_on_a_document(discovered):
     """Every entity discovery (no glossary) finds in the Rainey article is a real name or term."""
     names = {ec.entity.name for ec in discovered.for_document("rainey-2024-new-catch-phrase")}
-    assert {"Liu Haiqing", "China Association of Productive Science", "Xi Jinping", "Hunan Technology University",
-            "Xiamen University", "Communist Party of China"} <= names
+    assert {
+        "Liu Haiqing",
+        "China Association of Productive Science",
+        "Xi Jinping",
+        "Hunan Technology University",
+        "Xiamen University",
+        "Communist Party of China",
+    } <= names
     assert not names & {"However", "Conclusion", "Firstly", "Another", "Examples", "Resolutely", "Establish Xi Jinping"}
 
 
 # ---------------------------------------------------------------- mentions
+
 
 def test_mention_spans_are_exact(store, docs):
     by_id = {d.doc_id: d for d in docs}
@@ -147,7 +186,7 @@ def test_mention_spans_are_exact(store, docs):
     for doc in docs:
         for m in store.document_mentions(doc.doc_id):
             text = by_id[m.doc_id].paragraph(m.paragraph)
-            assert text[m.start:m.end] == m.text
+            assert text[m.start : m.end] == m.text
             entity = store.get(m.entity_id)
             assert name_key(m.text) in {name_key(n) for n in entity.names}
             total += 1
@@ -157,25 +196,28 @@ def test_mention_spans_are_exact(store, docs):
 def test_mentions_do_not_overlap_and_counts_agree(store, docs):
     for doc in docs:
         ms = store.document_mentions(doc.doc_id)
-        for a, b in zip(ms, ms[1:]):
+        for a, b in pairwise(ms):
             assert (a.paragraph, a.end) <= (b.paragraph, b.start)
         per_doc = {ec.entity.id: ec.count for ec in store.for_document(doc.doc_id)}
         assert sum(per_doc.values()) == len(ms)
 
 
 def test_word_boundaries_and_case(tmp_path):
-    doc = Document(doc_id="crafted", paragraphs=[
-        "Xi visited Xiamen. The CAPSULE is not CAPS, and caps are hats. Xi’s speech at Xi’an University of Science "
-        "and Technology was about AI. Xi Jinping (习近平) spoke; China Association of Productive Science (中国生产力学会) "
-        "or CAPS agreed. Taxis pass; maximal taxi.",
-    ])
+    doc = Document(
+        doc_id="crafted",
+        paragraphs=[
+            "Xi visited Xiamen. The CAPSULE is not CAPS, and caps are hats. Xi’s speech at Xi’an University of Science "
+            "and Technology was about AI. Xi Jinping (习近平) spoke; China Association of Productive Science "
+            "(中国生产力学会) or CAPS agreed. Taxis pass; maximal taxi.",
+        ],
+    )
     gloss = [g for g in load_glossary(DATA) if g.id in ("xi-jinping", "caps")]
     update_entity_store(tmp_path, [doc], gloss)
     store = load_entity_store(tmp_path)
     para = doc.paragraphs[0]
     xi = [m for m in store.mentions("xi-jinping")]
     assert [m.text for m in xi] == ["Xi", "Xi", "Xi Jinping", "习近平"]
-    assert all(para[m.start:m.end] == m.text for m in xi)
+    assert all(para[m.start : m.end] == m.text for m in xi)
     caps = [m.text for m in store.mentions("caps")]
     assert caps == ["CAPS", "China Association of Productive Science", "中国生产力学会", "CAPS"]
 
@@ -190,10 +232,13 @@ def test_sidebar_order_groups_by_type(store):
 
 # ---------------------------------------------------------------- acronym and phrase units
 
+
 def test_find_acronyms():
-    text = ("the China Association of Productive Science (中国生产力学会) or CAPS. The Communist Party of China (CPC) "
-            "and the World Intellectual Property Organization (WIPO) met the MOU (Memorandum of Understanding) team; "
-            "research and development (R&D) grew.")
+    text = (
+        "the China Association of Productive Science (中国生产力学会) or CAPS. The Communist Party of China (CPC) "
+        "and the World Intellectual Property Organization (WIPO) met the MOU (Memorandum of Understanding) team; "
+        "research and development (R&D) grew."
+    )
     found = dict(disc.find_acronyms(text))
     assert found["CAPS"] == "China Association of Productive Science"
     assert found["CPC"] == "Communist Party of China"
@@ -204,8 +249,10 @@ def test_find_acronyms():
 
 
 def test_phrases_skip_sentence_initial_words_and_titles():
-    para = ("However, Chinese President Xi Jinping met Premier Li Qiang in Beijing. Resolutely the Ministry of "
-            "Science and Technology and Xie Zhenhua and John Kerry agreed, Tian Yun said.")
+    para = (
+        "However, Chinese President Xi Jinping met Premier Li Qiang in Beijing. Resolutely the Ministry of "
+        "Science and Technology and Xie Zhenhua and John Kerry agreed, Tian Yun said."
+    )
     found = {p[0]: p for p in disc._phrases(para, set())}
     assert "However" not in found and "Resolutely" not in found
     assert found["Xi Jinping"][3] and found["Li Qiang"][3]  # titled
@@ -214,12 +261,39 @@ def test_phrases_skip_sentence_initial_words_and_titles():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["Xi", "Xi Jinping", "习近平", "習近平", "CAPS", "caps", "CAPSULE", "Xiamen", " ",
-                                 ", ", "’s ", "’an ", "(", ")", "a", "中国", "China", "\u00e9"]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Xi",
+                "Xi Jinping",
+                "习近平",
+                "習近平",
+                "CAPS",
+                "caps",
+                "CAPSULE",
+                "Xiamen",
+                " ",
+                ", ",
+                "’s ",
+                "’an ",
+                "(",
+                ")",
+                "a",
+                "中国",
+                "China",
+                "\u00e9",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_matcher_spans_property(parts):
-    entities = [Entity("xi", "person", "Xi Jinping", "习近平", ["Xi Jinping", "习近平", "Xi"]),
-                Entity("caps", "organisation", "CAPS", "", ["CAPS"]),
-                Entity("china", "place", "China", "中国", ["China", "中国"])]
+    entities = [
+        Entity("xi", "person", "Xi Jinping", "习近平", ["Xi Jinping", "习近平", "Xi"]),
+        Entity("caps", "organisation", "CAPS", "", ["CAPS"]),
+        Entity("china", "place", "China", "中国", ["China", "中国"]),
+    ]
     text = "".join(parts)
     last = 0
     for idx, start, end in Matcher(entities).paragraph(text):
@@ -232,13 +306,16 @@ def test_matcher_spans_property(parts):
 
 # ---------------------------------------------------------------- the store: incremental equals full
 
+
 def _store_files(gen: Path) -> tuple[dict, dict]:
     ents = pickle.loads((gen / STORE_DIR / ENTITIES_FILE).read_bytes())
     ments = pickle.loads((gen / STORE_DIR / MENTIONS_FILE).read_bytes())
     resolved = {
-        d: [(ments["ids"][m[k]], m[k + 1], m[k + 2], m[k + 3], ments["surfaces"][m[k + 4]])
-            for k in range(0, len(m), 5)]
-        for d, rec in ments["docs"].items() for m in [rec["m"]]
+        d: [
+            (ments["ids"][m[k]], m[k + 1], m[k + 2], m[k + 3], ments["surfaces"][m[k + 4]]) for k in range(0, len(m), 5)
+        ]
+        for d, rec in ments["docs"].items()
+        for m in [rec["m"]]
     }
     return ents, resolved
 
@@ -272,6 +349,7 @@ def test_missing_store_is_empty(tmp_path):
 
 
 # ---------------------------------------------------------------- command line
+
 
 def _run(capsys, *argv) -> tuple[int, str, str]:
     code = main(["--corpus", str(DATA), "--index", str(_run.index), *argv])
@@ -331,7 +409,9 @@ def test_incremental_add_through_the_index_equals_a_full_rebuild(corpus_copy, tm
     (corpus_copy / "new-names.md").write_text(
         "---\ntitle: New names\nlanguage: en\n---\n\n"
         "The Quantum Valley Alliance (量子谷联盟) met in Heilongjiang with Liu Haiqing.\n\n"
-        "The Quantum Valley Alliance praised new quality productive forces.\n", encoding="utf-8")
+        "The Quantum Valley Alliance praised new quality productive forces.\n",
+        encoding="utf-8",
+    )
     import npf_tui.core.entities.store as entities_module
 
     reread = []
@@ -344,8 +424,10 @@ def test_incremental_add_through_the_index_equals_a_full_rebuild(corpus_copy, tm
 
     def summary(library):
         store = load_entity_store(library.gen_dir)
-        return {doc_id: sorted((c.entity.name, c.count) for c in store.for_document(doc_id))
-                for doc_id in sorted(library.catalog)}
+        return {
+            doc_id: sorted((c.entity.name, c.count) for c in store.for_document(doc_id))
+            for doc_id in sorted(library.catalog)
+        }
 
     incremental = summary(lib)
     assert incremental == summary(full)
@@ -369,7 +451,9 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
     before = {e.id for e in load_entity_store(lib.gen_dir).entities}
     (corpus_copy / "chongqing.md").write_text(
         "---\ntitle: Chongqing note\nlanguage: zh\n---\n\n重庆的氢能产业在发展。重庆是直辖市。\n\n"
-        "Chongqing is building hydrogen plants. Chongqing officials said so.\n", encoding="utf-8")
+        "Chongqing is building hydrogen plants. Chongqing officials said so.\n",
+        encoding="utf-8",
+    )
     monkeypatch.setitem(sys.modules, "pypinyin", None)  # any import of pypinyin now fails
     lib.refresh()
     store = load_entity_store(lib.gen_dir)
@@ -381,8 +465,8 @@ def test_pinyin_keys_cover_every_reading_without_pypinyin(corpus_copy, tmp_path,
 def test_tagger_is_the_index_segmenter_and_tags_glossary_names(tmp_path):
     """An update tags with the segmenter it indexes with (a second one cost ~0.1 s and ~24 MB per update); glossary
     names, also in Traditional characters, come out whole with their type's tag."""
-    from npf_tui.core.text import analysis
     from npf_tui.core.glossary import GlossaryEntry, user_dictionary
+    from npf_tui.core.text import analysis
 
     glossary = [*load_glossary(DATA), GlossaryEntry("yu-jianhua", "person", "Yu Jianhua", "俞建华", ["俞建華"])]
     words = user_dictionary(glossary)

@@ -9,14 +9,21 @@ from contextlib import contextmanager
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_entities import _store_files
 
 from npf_tui.core.entities import candidates as entity_candidates
-from npf_tui.core.sources.corpus import load_corpus, write_document
-from npf_tui.core.entities.store import CANDIDATES_FILE, STORE_DIR, VERSION, load_entity_store, merge, update_entity_store
 from npf_tui.core.entities.candidates import CandidateStore, Totals, candidate_store
 from npf_tui.core.entities.discovery import DocCandidates
+from npf_tui.core.entities.store import (
+    CANDIDATES_FILE,
+    STORE_DIR,
+    VERSION,
+    load_entity_store,
+    merge,
+    update_entity_store,
+)
 from npf_tui.core.glossary import load_glossary
-from test_entities import _store_files
+from npf_tui.core.sources.corpus import load_corpus, write_document
 
 PHRASES = ["Xi Jinping", "XI JINPING", "Li Qiang", "Heilongjiang", "Think Tank", "Return Values", "Red Hat"]
 WORDS = ["习近平", "黑龙江省", "重庆", "重慶", "许可"]
@@ -25,12 +32,15 @@ TAGS = ["nr", "ns", "nz", "nr*"]
 candidates = st.builds(
     lambda fp, en, zh, pairs, acr: DocCandidates(fp, pairs, acr, en, zh),
     st.text(alphabet="abcdef0123456789", min_size=4, max_size=4),
-    st.dictionaries(st.sampled_from(PHRASES), st.lists(st.integers(0, 3), min_size=6, max_size=6).map(
-        lambda r: [r[0] + 1, *r[1:]])),
+    st.dictionaries(
+        st.sampled_from(PHRASES), st.lists(st.integers(0, 3), min_size=6, max_size=6).map(lambda r: [r[0] + 1, *r[1:]])
+    ),
     st.dictionaries(st.sampled_from(WORDS), st.tuples(st.sampled_from(TAGS), st.integers(1, 4)).map(list)),
     st.lists(st.sampled_from([["Li Qiang", "李强"], ["Heilongjiang Province", "黑龙江省"], ["Red Hat", "红帽"]])),
-    st.lists(st.sampled_from([["NDRC", "National Development and Reform Commission"], ["AI", "artificial intelligence"]]),
-             unique_by=tuple),
+    st.lists(
+        st.sampled_from([["NDRC", "National Development and Reform Commission"], ["AI", "artificial intelligence"]]),
+        unique_by=tuple,
+    ),
 )
 
 
@@ -56,8 +66,13 @@ def test_totals_kept_up_incrementally_equal_totals_summed_afresh(docs, data):
         totals.subtract(doc_id, docs[doc_id])
         merge(totals, [])
     fresh = _summed({k: v for k, v in docs.items() if k not in gone})
-    assert (totals.en, totals.zh, totals.pairs, totals.acronyms, totals.docs) == \
-        (fresh.en, fresh.zh, fresh.pairs, fresh.acronyms, fresh.docs)
+    assert (totals.en, totals.zh, totals.pairs, totals.acronyms, totals.docs) == (
+        fresh.en,
+        fresh.zh,
+        fresh.pairs,
+        fresh.acronyms,
+        fresh.docs,
+    )
     assert merge(totals, []) == merge(fresh, [])
 
 
@@ -155,8 +170,10 @@ def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later
     # Enough new phrases that the candidates and their totals need new pages.
     words = ["Amber", "Basalt", "Cobalt", "Delta", "Ember", "Falcon", "Garnet", "Harbor", "Indigo", "Jasper"]
     names = ". ".join(f"Yesterday the {a} {b} {c} Council met" for a in words for b in words for c in words[:3])
-    (corpus / "quantum.md").write_text("---\ntitle: Quantum\nlanguage: en\n---\n\n"
-                                       f"The Quantum Valley Alliance met in Harbin. {names}.\n", encoding="utf-8")
+    (corpus / "quantum.md").write_text(
+        f"---\ntitle: Quantum\nlanguage: en\n---\n\nThe Quantum Valley Alliance met in Harbin. {names}.\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(entity_candidates, "_connect", full_disk)
     lib = Library.open(corpus, index)
     try:
@@ -212,7 +229,9 @@ def test_damage_inside_the_database_is_found_and_repaired(corpus_copy, tmp_path,
             raise
 
     monkeypatch.setattr(entities_module, "candidate_store", watched)
-    update_entity_store(gen, [docs[-1]], gloss, changed={docs[-1].doc_id}, corpus_files={d.doc_id: d.path for d in docs})
+    update_entity_store(
+        gen, [docs[-1]], gloss, changed={docs[-1].doc_id}, corpus_files={d.doc_id: d.path for d in docs}
+    )
     assert seen, "the damage was not noticed"
     update_entity_store(full, docs, gloss)
     assert _store_files(gen) == _store_files(full)

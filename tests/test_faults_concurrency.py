@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from npf_tui.core.sources.corpus import document_paths, load_document
 from npf_tui.core.errors import IndexError_
 from npf_tui.core.search.index import ensure_index, write_lock
 from npf_tui.core.search.library import Library
-
+from npf_tui.core.sources.corpus import document_paths, load_document
 
 
 def npf(corpus: Path, index: Path, *args: str) -> list[str]:
@@ -40,8 +39,10 @@ def test_two_adds_at_once_both_land(workspace, tmp_path):
     corpus, index = workspace
     words = {"alpha": "okapiwalk", "beta": "narwhalswim"}
     sources = {name: _source(tmp_path, name, word) for name, word in words.items()}
-    procs = [subprocess.Popen(npf(corpus, index, "add", str(src)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for src in sources.values()]
+    procs = [
+        subprocess.Popen(npf(corpus, index, "add", str(src)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for src in sources.values()
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     lib = Library.open(corpus, index)
@@ -53,8 +54,9 @@ def test_two_adds_at_once_both_land(workspace, tmp_path):
         try:
             assert sorted(fresh.catalog) == sorted(lib.catalog)
             for query in ("Xi", "新质生产力", *words.values()):
-                assert ({(h.doc_id, h.paragraph) for h in lib.search(query, limit=1000).hits}
-                        == {(h.doc_id, h.paragraph) for h in fresh.search(query, limit=1000).hits})
+                assert {(h.doc_id, h.paragraph) for h in lib.search(query, limit=1000).hits} == {
+                    (h.doc_id, h.paragraph) for h in fresh.search(query, limit=1000).hits
+                }
         finally:
             fresh.close()
     finally:
@@ -66,14 +68,20 @@ def test_same_file_added_twice_at_once_lands_once(workspace, tmp_path):
     """Two imports of the same content racing: the corpus must not end up with it twice."""
     corpus, index = workspace
     source = _source(tmp_path, "same", "tapirtrot")
-    procs = [subprocess.Popen(npf(corpus, index, "add", str(source)), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            npf(corpus, index, "add", str(source)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     copies = [p for p in document_paths(corpus) if "tapirtrot" in p.read_text(encoding="utf-8")]
     if len(copies) > 1:
-        pytest.xfail("ingest has no corpus-wide lock: two racing imports of the same content both add it "
-                     "(reported to the ingest owner)")
+        pytest.xfail(
+            "ingest has no corpus-wide lock: two racing imports of the same content both add it "
+            "(reported to the ingest owner)"
+        )
     assert len(copies) == 1
 
 
@@ -83,8 +91,9 @@ def test_reader_sees_old_or_new_state_while_add_runs(workspace, tmp_path):
     try:
         before = {(h.doc_id, h.paragraph) for h in lib.search("Xi", limit=1000).hits}
         source = _source(tmp_path, "gamma", "quetzalfly")
-        proc = subprocess.Popen(npf(corpus, index, "add", str(source)), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            npf(corpus, index, "add", str(source)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         seen = set()
         while proc.poll() is None:  # search (and refresh) as fast as we can while the other process writes
             assert {(h.doc_id, h.paragraph) for h in lib.search("Xi", limit=1000).hits} == before
@@ -114,8 +123,12 @@ def test_writer_waits_for_the_lock_with_a_message(workspace):
     holder.start()
     held.wait(5)
     try:
-        proc = subprocess.Popen(npf(corpus, index, "search", "zebrafinch", "--json"), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            npf(corpus, index, "search", "zebrafinch", "--json"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(2.0)
         assert proc.poll() is None  # it waits rather than writing beside us
     finally:
@@ -132,9 +145,8 @@ def test_writer_gives_up_after_the_wait_with_one_line(workspace, monkeypatch):
     from npf_tui.core.search import index as index_mod
 
     monkeypatch.setattr(index_mod, "LOCK_WAIT_SECONDS", 0.3)
-    with write_lock(index):
-        with pytest.raises(IndexError_, match="busy") as info:
-            ensure_index(corpus, index)
+    with write_lock(index), pytest.raises(IndexError_, match="busy") as info:
+        ensure_index(corpus, index)
     assert "\n" not in str(info.value)
 
 
@@ -144,8 +156,7 @@ def test_readers_never_wait_for_a_writer(workspace):
     corpus, index = workspace
     with write_lock(index):
         started = time.monotonic()
-        proc = subprocess.run(npf(corpus, index, "search", "Xi", "--json"), capture_output=True, text=True,
-                              timeout=60)
+        proc = subprocess.run(npf(corpus, index, "search", "Xi", "--json"), capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0 and time.monotonic() - started < 20
 
 
@@ -154,8 +165,9 @@ def test_sighup_leaves_no_lock_behind(workspace, tmp_path, command):
     corpus, index = workspace
     source = _source(tmp_path, "delta", "ibexclimb")
     args = [str(source) if a == "{source}" else a for a in command]
-    proc = subprocess.Popen(npf(corpus, index, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        npf(corpus, index, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     time.sleep(1.2)
     proc.send_signal(signal.SIGHUP)  # the terminal went away
     proc.wait(timeout=30)

@@ -14,16 +14,26 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core.search import index as index_mod
 from npf_tui.core.errors import CorpusError, IndexError_
+from npf_tui.core.search import index as index_mod
 from npf_tui.core.search.index import CURRENT_FILE, MANIFEST, SCHEMA_VERSION, current_generation
 from npf_tui.core.search.library import Library
 from npf_tui.core.search.ranking import BlockRanker
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-QUERIES = ["Xi", "新质生产力", "質生產", "innovation", "xinzhi shengchanli", '"two sessions"', "Heilongjiang",
-           "Liu Haiqing", "author:Rainey", "-Xi economy"]
+QUERIES = [
+    "Xi",
+    "新质生产力",
+    "質生產",
+    "innovation",
+    "xinzhi shengchanli",
+    '"two sessions"',
+    "Heilongjiang",
+    "Liu Haiqing",
+    "author:Rainey",
+    "-Xi economy",
+]
 
 
 def snapshot(lib: Library) -> dict[str, list]:
@@ -85,7 +95,7 @@ def _damage(gen: Path, how: str) -> None:
         seg.write_bytes(os.urandom(len(data) // 2))
     elif how == "flip-bytes-same-size":  # bit rot: size unchanged, doc_count unchanged
         middle = len(data) // 2
-        seg.write_bytes(data[:middle] + os.urandom(4096) + data[middle + 4096:])
+        seg.write_bytes(data[:middle] + os.urandom(4096) + data[middle + 4096 :])
     elif how == "delete-seg":
         seg.unlink()
     elif how == "truncate-toc":
@@ -117,8 +127,19 @@ def _damage(gen: Path, how: str) -> None:
 #: The default run checks a few representative kinds; the slow run all of them.
 DAMAGE = ["truncate-seg", "flip-bytes-same-size", "manifest-wrong-shape", "garbage-current", "gen-folder-gone"] + [
     pytest.param(how, marks=pytest.mark.slow)
-    for how in ("empty-seg", "garbage-seg", "delete-seg", "truncate-toc", "delete-toc", "empty-manifest",
-                "garbage-manifest", "current-escapes", "empty-current", "all-garbage")]
+    for how in (
+        "empty-seg",
+        "garbage-seg",
+        "delete-seg",
+        "truncate-toc",
+        "delete-toc",
+        "empty-manifest",
+        "garbage-manifest",
+        "current-escapes",
+        "empty-current",
+        "all-garbage",
+    )
+]
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -134,8 +155,14 @@ def test_damaged_index_is_detected_on_open_and_rebuilt(built, reference, how):
         lib.close()
 
 
-@pytest.mark.parametrize("how", ["flip-bytes-same-size", pytest.param("garbage-current", marks=pytest.mark.slow),
-                                 pytest.param("truncate-toc", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "flip-bytes-same-size",
+        pytest.param("garbage-current", marks=pytest.mark.slow),
+        pytest.param("truncate-toc", marks=pytest.mark.slow),
+    ],
+)
 def test_damaged_index_through_the_cli_gives_a_message_and_right_answers(built, capsys, how):
     corpus, index, gen = built
     _damage(gen, how)
@@ -248,8 +275,9 @@ def _enospc(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-@pytest.mark.parametrize("where", ["segments", *(pytest.param(w, marks=pytest.mark.slow)
-                                               for w in ("manifest", "current", "fsync"))])
+@pytest.mark.parametrize(
+    "where", ["segments", *(pytest.param(w, marks=pytest.mark.slow) for w in ("manifest", "current", "fsync"))]
+)
 def test_full_disk_during_rebuild_leaves_previous_generation_live(built, reference, monkeypatch, where):
     corpus, index, gen = built
     if where == "segments":
@@ -312,8 +340,16 @@ def _can_mount_read_only() -> bool:
     """Whether this machine lets us make a private read-only bind mount (unshare; root or user namespaces)."""
     if not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp"
-                            " && ! touch /tmp/.npf-ro-probe"], capture_output=True)
+    probe = subprocess.run(
+        [
+            "unshare",
+            "-rm",
+            "sh",
+            "-c",
+            "mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && ! touch /tmp/.npf-ro-probe",
+        ],
+        capture_output=True,
+    )
     return probe.returncode == 0
 
 
@@ -324,8 +360,13 @@ def run_read_only(read_only: list[Path], *npf_args: str) -> subprocess.Completed
     """Run `npf` in a private mount namespace where the given folders are read-only (really: EROFS)."""
     mounts = " && ".join(f"mount --bind '{p}' '{p}' && mount -o remount,bind,ro '{p}'" for p in read_only)
     command = " ".join(f"'{a}'" for a in [sys.executable, "-m", "npf_tui.cli", *npf_args])
-    return subprocess.run(["unshare", "-rm", "sh", "-c", f"{mounts} && exec {command}"], capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"{mounts} && exec {command}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 @pytest.mark.slow
@@ -379,8 +420,8 @@ def test_read_only_corpus_folder_simulated(built, tmp_path, monkeypatch, capsys)
     _, err = capsys.readouterr()
     assert status == 1 and "Traceback" not in err and "Read-only file system" in err
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before
-    from npf_tui.core.sources.corpus import write_document
     from npf_tui.core.models import Document
+    from npf_tui.core.sources.corpus import write_document
 
     with pytest.raises(OSError):
         write_document(corpus, Document(doc_id="x", title="x", paragraphs=["x"]))
@@ -431,8 +472,7 @@ def test_passage_count_check_reads_the_table_of_contents_and_opens_readers_for_l
     assert index_mod._index_healthy(gen, manifest)
     opened = []
     real_doc_count = whoosh_index.FileIndex.doc_count
-    monkeypatch.setattr(whoosh_index.FileIndex, "doc_count",
-                        lambda self: opened.append(1) or real_doc_count(self))
+    monkeypatch.setattr(whoosh_index.FileIndex, "doc_count", lambda self: opened.append(1) or real_doc_count(self))
     assert index_mod._index_healthy(gen, manifest) and not opened  # CRC-checked: no readers needed
     monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 0)
     assert index_mod._index_healthy(gen, manifest) and opened  # too large for CRCs: readers opened
@@ -454,8 +494,10 @@ def test_manifest_read_again_is_a_copy_and_follows_the_file(built_copy):
     first.files.clear()
     second = index_mod.Manifest.load(gen)
     assert doc_id in second.docs and second.files and second.docs is not first.docs
-    (gen / index_mod.MANIFEST).write_text((gen / index_mod.MANIFEST).read_text(encoding="utf-8")
-                                          .replace(f'"{doc_id}"', '"renamed-doc"', 1), encoding="utf-8")
+    (gen / index_mod.MANIFEST).write_text(
+        (gen / index_mod.MANIFEST).read_text(encoding="utf-8").replace(f'"{doc_id}"', '"renamed-doc"', 1),
+        encoding="utf-8",
+    )
     assert "renamed-doc" in index_mod.Manifest.load(gen).docs
     (gen / index_mod.MANIFEST).write_bytes(b"{not json")
     with pytest.raises(ValueError):
@@ -473,8 +515,9 @@ def test_an_open_library_sees_edits_and_removals_after_refresh(built_copy):
         assert lib.search('"total factor productivity"').total == 1
         assert lib.search('"Czégel Bálint"').total == 1
         path = corpus / f"{edited}.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("total factor productivity", "zebrafinch output"),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("total factor productivity", "zebrafinch output"), encoding="utf-8"
+        )
         (corpus / f"{removed}.md").unlink()
         assert lib.refresh()
         assert lib.search('"total factor productivity"').total == 0

@@ -3,6 +3,7 @@ documents with huge paragraphs, huge paragraph counts and NUL bytes (issue 7).""
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import subprocess
 import sys
@@ -14,11 +15,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.text.analysis import BigramTokenizer, PlainTokenizer, WordTokenizer
-from npf_tui.core.sources.corpus import (MAX_PARAGRAPH_CHARS, MAX_PARAGRAPHS, load_document, parse_document,
-                                 render_document, split_paragraphs, write_document)
 from npf_tui.core.errors import CorpusError, QuerySyntaxError
 from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.sources.corpus import (
+    MAX_PARAGRAPH_CHARS,
+    MAX_PARAGRAPHS,
+    load_document,
+    parse_document,
+    render_document,
+    split_paragraphs,
+    write_document,
+)
+from npf_tui.core.text.analysis import BigramTokenizer, PlainTokenizer, WordTokenizer
 from npf_tui.core.text.textnorm import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,15 +36,53 @@ DATA = ROOT / "data"
 #: right-to-left scripts and marks, combining marks, full-width forms, CJK (BMP and astral).
 ANY_CHAR = st.characters(blacklist_categories=())
 NASTY = st.sampled_from(
-    list("\x00\x01\x07\x08\x0b\x0c\x1b\x1c\x1d\x1e\x1f\x7f\x85\u2028\u2029\ufeff\ufffd\ufffe\u200b\u200d\u200e\u200f"
-         "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0301\u0308\u0336\u20dd\ud800\udc00\udfff"
-         "\u05d0\u05d1\u0627\u0644\u0639\u3000\uff08\uff09\uff02\u201c\u201d新質生產力\U0001f600\U0001f468\u200d"
-         "\U0001f469\U00020000\U0002a700İıßﬁ\u00a0\t\r\n ")
-    + ['"', "(", ")", "*", "?", ":", "-", "+", "[", "]", "{", "}", "^", "~", "<", ">", "!", "\\", "/", "'", "`",
-       "AND", "OR", "NOT", "TO", "author:", "published:", "lang:", "doc:", "*:*", "[2024 TO", "}", "\u2026"]
+    list(
+        "\x00\x01\x07\x08\x0b\x0c\x1b\x1c\x1d\x1e\x1f\x7f\x85\u2028\u2029\ufeff\ufffd\ufffe\u200b\u200d\u200e\u200f"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0301\u0308\u0336\u20dd\ud800\udc00\udfff"
+        "\u05d0\u05d1\u0627\u0644\u0639\u3000\uff08\uff09\uff02\u201c\u201d新質生產力\U0001f600\U0001f468\u200d"
+        "\U0001f469\U00020000\U0002a700İıßﬁ\u00a0\t\r\n "
+    )
+    + [
+        '"',
+        "(",
+        ")",
+        "*",
+        "?",
+        ":",
+        "-",
+        "+",
+        "[",
+        "]",
+        "{",
+        "}",
+        "^",
+        "~",
+        "<",
+        ">",
+        "!",
+        "\\",
+        "/",
+        "'",
+        "`",
+        "AND",
+        "OR",
+        "NOT",
+        "TO",
+        "author:",
+        "published:",
+        "lang:",
+        "doc:",
+        "*:*",
+        "[2024 TO",
+        "}",
+        "\u2026",
+    ]
 )
-HOSTILE_TEXT = st.one_of(st.text(ANY_CHAR, max_size=200), st.lists(NASTY, max_size=60).map("".join),
-                         st.lists(st.one_of(NASTY, st.text(ANY_CHAR, max_size=5)), max_size=40).map(" ".join))
+HOSTILE_TEXT = st.one_of(
+    st.text(ANY_CHAR, max_size=200),
+    st.lists(NASTY, max_size=60).map("".join),
+    st.lists(st.one_of(NASTY, st.text(ANY_CHAR, max_size=5)), max_size=40).map(" ".join),
+)
 TOKENIZERS = [WordTokenizer(), BigramTokenizer(), PlainTokenizer()]
 #: Seconds one query may take, whatever it is.
 QUERY_SECONDS = 2.0
@@ -81,31 +127,101 @@ def _search_ok(library, query: str) -> None:
 def test_search_takes_any_unicode(library, query):
     _search_ok(library, query)
     _search_ok(library, query)  # and again with expansion off
-    try:
+    with contextlib.suppress(QuerySyntaxError):
         library.search(query, exact=True)
-    except QuerySyntaxError:
-        pass
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(['"', "(", ")", "*", "?", ":", "-", "+", "[", "]", "{", "}", "^", "~", "<", ">",
-                                 "!", "\\", "/", "AND", "OR", "NOT", "TO", "author:", "published:", "lang:", "doc:",
-                                 "Xi", "新质", "生产力", "xinzhi", " ", "2024", "*:*", "=", "&&", "||", "'"]),
-                max_size=40).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "*",
+                "?",
+                ":",
+                "-",
+                "+",
+                "[",
+                "]",
+                "{",
+                "}",
+                "^",
+                "~",
+                "<",
+                ">",
+                "!",
+                "\\",
+                "/",
+                "AND",
+                "OR",
+                "NOT",
+                "TO",
+                "author:",
+                "published:",
+                "lang:",
+                "doc:",
+                "Xi",
+                "新质",
+                "生产力",
+                "xinzhi",
+                " ",
+                "2024",
+                "*:*",
+                "=",
+                "&&",
+                "||",
+                "'",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
 def test_search_takes_any_mix_of_syntax_characters(library, query):
     _search_ok(library, query)
 
 
-@pytest.mark.parametrize("query", [
-    "x" * 100_000,  # 100 kB
-    "新" * 100_000,
-    "(" * 1999, ")" * 1999, '"' * 1999, "*" * 1999, "-" * 1999, ":" * 1999,
-    "a* " * 666, "新质生产力 " * 333, "xinzhishengchanli" * 117, "xian " * 399, "AND " * 499, "-a " * 666,
-    "(a OR " * 333, '"Xi ' * 499, "author:" * 285, "published:[2024 TO 2025] " * 80, "\u0301" * 1999,
-    "\U0001f600" * 1999, "\x00" * 1999, "a" * 1999, "\ud800" * 1999, "İ" * 1999, "新質生產力" * 399,
-    "Liu Haiqing " * 166, "?" * 1999, "a?" * 999, "*a*" * 666,
-    "<0", ">", "<= 2024", "published:>2024", ">" * 1999,  # Whoosh's GtLtPlugin raises IndexError on a leading '<'
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 100_000,  # 100 kB
+        "新" * 100_000,
+        "(" * 1999,
+        ")" * 1999,
+        '"' * 1999,
+        "*" * 1999,
+        "-" * 1999,
+        ":" * 1999,
+        "a* " * 666,
+        "新质生产力 " * 333,
+        "xinzhishengchanli" * 117,
+        "xian " * 399,
+        "AND " * 499,
+        "-a " * 666,
+        "(a OR " * 333,
+        '"Xi ' * 499,
+        "author:" * 285,
+        "published:[2024 TO 2025] " * 80,
+        "\u0301" * 1999,
+        "\U0001f600" * 1999,
+        "\x00" * 1999,
+        "a" * 1999,
+        "\ud800" * 1999,
+        "İ" * 1999,
+        "新質生產力" * 399,
+        "Liu Haiqing " * 166,
+        "?" * 1999,
+        "a?" * 999,
+        "*a*" * 666,
+        "<0",
+        ">",
+        "<= 2024",
+        "published:>2024",
+        ">" * 1999,  # Whoosh's GtLtPlugin raises IndexError on a leading '<'
+    ],
+)
 def test_pathological_queries_are_bounded(library, query):
     _search_ok(library, query)
 
@@ -122,10 +238,20 @@ def canonical(paragraph: str) -> list[str]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(PARA_TEXT, st.lists(NASTY.filter(lambda c: c[0] not in "\ud800\udc00\udfff"),
-                                               min_size=1, max_size=30).map("".join)), max_size=8),
-       st.dictionaries(st.sampled_from([*META_KEYS, "note", "tags"]), st.text(
-           st.characters(blacklist_categories=("Cs",)), max_size=80), max_size=5))
+@given(
+    st.lists(
+        st.one_of(
+            PARA_TEXT,
+            st.lists(NASTY.filter(lambda c: c[0] not in "\ud800\udc00\udfff"), min_size=1, max_size=30).map("".join),
+        ),
+        max_size=8,
+    ),
+    st.dictionaries(
+        st.sampled_from([*META_KEYS, "note", "tags"]),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=80),
+        max_size=5,
+    ),
+)
 def test_document_text_round_trips(paragraphs, meta):
     known = {k: v for k, v in meta.items() if k in META_KEYS}
     extra = {k: v for k, v in meta.items() if k not in META_KEYS}
@@ -141,17 +267,41 @@ def test_document_text_round_trips(paragraphs, meta):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e"
-                                                                                        "\x85\u2028\u2029"),
-                        min_size=1, max_size=200).map(str.strip).filter(bool), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.text(
+            st.characters(
+                blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+            ),
+            min_size=1,
+            max_size=200,
+        )
+        .map(str.strip)
+        .filter(bool),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_paragraphs_without_blank_line_structure_round_trip_unchanged(tmp_path_factory, paragraphs):
     folder = tmp_path_factory.mktemp("rt")
     path = write_document(folder, Document(doc_id="doc", title="T", paragraphs=paragraphs))
     assert load_document(path).paragraphs == paragraphs
 
 
-@pytest.mark.parametrize("paragraph", ["---", "--- not front matter", "---\ntitle: fake\n---", "...", "# heading",
-                                       "\ufeffBOM inside", "> quote", "title: x", "\x00NUL\x00"])
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "---",
+        "--- not front matter",
+        "---\ntitle: fake\n---",
+        "...",
+        "# heading",
+        "\ufeffBOM inside",
+        "> quote",
+        "title: x",
+        "\x00NUL\x00",
+    ],
+)
 def test_body_that_looks_like_syntax_is_kept(tmp_path, paragraph):
     doc = Document(doc_id="doc", title="Real title", paragraphs=["first", paragraph, "last"])
     loaded = load_document(write_document(tmp_path, doc))
@@ -184,8 +334,9 @@ def test_long_paragraph_is_searchable_in_bounded_time(tmp_path):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "long.md").write_text("---\ntitle: Long\n---\n\n" + "新质生产力推动高质量发展科技创新" * 12_000 + " walrus\n",
-                                    encoding="utf-8")
+    (corpus / "long.md").write_text(
+        "---\ntitle: Long\n---\n\n" + "新质生产力推动高质量发展科技创新" * 12_000 + " walrus\n", encoding="utf-8"
+    )
     lib = Library.open(corpus, tmp_path / "idx")
     try:
         for query in ("质生产", "walrus", "xinzhi shengchanli"):
@@ -205,12 +356,19 @@ def test_too_many_paragraphs_is_rejected_without_building_them():
 
 def _run_limited(code: str, tmp_path: Path, memory_mb: int = 1500, timeout: int = 240):
     """Run Python code in a child whose address space is capped: exhausting memory fails the test, not the host."""
+
     def cap():
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=cap, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=cap,
+        cwd=tmp_path,
+    )
 
 
 @pytest.mark.slow
@@ -218,17 +376,21 @@ def test_hostile_documents_are_indexed_or_skipped_within_memory(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     head = "---\ntitle: {}\n---\n\n"
-    (corpus / "long-zh.md").write_text(head.format("Long") + "新质生产力推动高质量发展科技创新引领产业升级" * 45_000 + "\n",
-                                       encoding="utf-8")
+    (corpus / "long-zh.md").write_text(
+        head.format("Long") + "新质生产力推动高质量发展科技创新引领产业升级" * 45_000 + "\n", encoding="utf-8"
+    )
     (corpus / "long-en.md").write_text(head.format("Long en") + "quokka " * 150_000 + "\n", encoding="utf-8")
-    (corpus / "tiny.md").write_text(head.format("Tiny") + "\n\n".join(f"p{i}" for i in range(MAX_PARAGRAPHS * 4)),
-                                    encoding="utf-8")
-    (corpus / "nul.md").write_text(head.format("Nul\\0 title") + "before\x00after walrus\n\n\x00\x00\n", encoding="utf-8")
+    (corpus / "tiny.md").write_text(
+        head.format("Tiny") + "\n\n".join(f"p{i}" for i in range(MAX_PARAGRAPHS * 4)), encoding="utf-8"
+    )
+    (corpus / "nul.md").write_text(
+        head.format("Nul\\0 title") + "before\x00after walrus\n\n\x00\x00\n", encoding="utf-8"
+    )
     code = f"""
         import json, time, resource
         from npf_tui.core.search.library import Library
         started = time.time()
-        lib = Library.open({str(corpus)!r}, {str(tmp_path / 'idx')!r})
+        lib = Library.open({str(corpus)!r}, {str(tmp_path / "idx")!r})
         out = {{"build": time.time() - started, "notices": lib.notices, "catalog": sorted(lib.catalog)}}
         for q in ["质生产", "quokka", "walrus", "p17"]:
             started = time.time()
@@ -252,8 +414,8 @@ def test_hostile_documents_are_indexed_or_skipped_within_memory(tmp_path):
 
 def test_front_matter_keeps_line_break_characters(tmp_path):
     """NEL, LINE SEPARATOR and newlines inside metadata survive a write and a read (YAML folds them when raw)."""
-    from npf_tui.core.sources.corpus import load_document, write_document
     from npf_tui.core.models import Document
+    from npf_tui.core.sources.corpus import load_document, write_document
 
     doc = Document(doc_id="breaks", title="a\u2028b", author="0\x850", extra={"note": "x\ny"}, paragraphs=["text"])
     back = load_document(write_document(tmp_path, doc))

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core.sources.corpus import document_paths, load_document
 from npf_tui.core.search.index import CURRENT_FILE, current_generation
-from npf_tui.core.sources.ingest import content_hash
 from npf_tui.core.search.library import Library
+from npf_tui.core.sources.corpus import document_paths, load_document
+from npf_tui.core.sources.ingest import content_hash
 
 QUERIES = ["Xi", "新质生产力", "質生產", "innovation", "xinzhi shengchanli", '"two sessions"', "Liu Haiqing"]
 #: Seed for the kill moments: printed on failure, set NPF_FAULT_SEED to replay a run.
@@ -136,8 +136,9 @@ def kill_add_repeatedly(workspace, tmp_path: Path, iterations: int) -> None:
     for i in range(iterations):
         word = "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
         source = sources / f"s{i}.txt"
-        source.write_text(f"Report {i}\n\nThe {word} is a rare animal of the river.\n\nIt eats fish.\n",
-                          encoding="utf-8")
+        source.write_text(
+            f"Report {i}\n\nThe {word} is a rare animal of the river.\n\nIt eats fish.\n", encoding="utf-8"
+        )
         before = {p.name for p in document_paths(corpus)}
         status = kill_after(npf(corpus, index, "add", str(source)), rng.uniform(0.0, duration * 1.1))
         assert status in (None, 0), f"seed {SEED}, run {i}: exit {status}"
@@ -190,8 +191,9 @@ def test_killed_adds_many_times(workspace, tmp_path):
 def test_killed_writer_leaves_no_lock_behind(workspace):
     """SIGKILL while holding the writer lock: the kernel drops the flock; the next writer does not wait."""
     corpus, index, refs = workspace
-    proc = subprocess.Popen(npf(corpus, index, "index", "--rebuild"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        npf(corpus, index, "index", "--rebuild"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while not any(p.name.startswith("gen-") and p != current_generation(index) for p in index.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None

@@ -25,8 +25,14 @@ DATA = ROOT / "data"
 def run_on_pty(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
     """Run `npf args` with its stdout and stderr on a pseudo-terminal (so isatty() is true); all it wrote."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "npf_tui.cli", *args], stdout=slave, stderr=slave,
-                            stdin=subprocess.DEVNULL, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "npf_tui.cli", *args],
+        stdout=slave,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     chunks = []
     deadline = time.monotonic() + timeout
@@ -87,9 +93,13 @@ def test_sighup_of_a_writing_cli_leaves_no_held_lock(tmp_path):
     shutil.copytree(DATA, corpus)
     index = tmp_path / "idx"
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "npf_tui.cli", "--corpus", str(corpus), "--index", str(index),
-                             "index", "--rebuild"], stdout=slave, stderr=slave, stdin=slave,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "npf_tui.cli", "--corpus", str(corpus), "--index", str(index), "index", "--rebuild"],
+        stdout=slave,
+        stderr=slave,
+        stdin=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     deadline = time.monotonic() + 30
     while not (index / ".lock").exists() and time.monotonic() < deadline:
@@ -144,8 +154,14 @@ def test_tui_sighup_leaves_no_held_lock(tmp_path):
     index = tmp_path / "idx"
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "npf_tui.cli", "--corpus", str(corpus), "--index", str(index)],
-                            stdout=slave, stderr=slave, stdin=slave, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "npf_tui.cli", "--corpus", str(corpus), "--index", str(index)],
+        stdout=slave,
+        stderr=slave,
+        stdin=slave,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and not (index / "CURRENT").exists():  # it is building the index
@@ -215,9 +231,11 @@ def test_unwritable_quotes_file_is_reported_not_raised(tmp_path):
 @pytest.mark.slow
 def test_concurrent_appends_keep_every_quote(tmp_path):
     path = tmp_path / "quotes.md"
-    code = ("import sys; from pathlib import Path; from npf_tui.core.cite.clipboard import copy\n"
-            "for i in range(40):\n"
-            "    copy(f'{sys.argv[1]} quote {i} ' + 'x' * 3000, quotes_file=Path(sys.argv[2]), use_pyperclip=False)\n")
+    code = (
+        "import sys; from pathlib import Path; from npf_tui.core.cite.clipboard import copy\n"
+        "for i in range(40):\n"
+        "    copy(f'{sys.argv[1]} quote {i} ' + 'x' * 3000, quotes_file=Path(sys.argv[2]), use_pyperclip=False)\n"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", code, name, str(path)]) for name in ("alpha", "beta")]
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
     text = path.read_text(encoding="utf-8")

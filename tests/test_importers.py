@@ -10,8 +10,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.sources.importers import (MAX_PARAGRAPH_CHARS, ImportRejected, UnsupportedFormat, decode_text,
-                                    guess_language, import_file)
+from npf_tui.core.sources.importers import (
+    MAX_PARAGRAPH_CHARS,
+    ImportRejected,
+    UnsupportedFormat,
+    decode_text,
+    guess_language,
+    import_file,
+)
 
 ZH_TITLE = "发展新质生产力"
 ZH_PARA = "新质生产力是创新起主导作用，摆脱传统经济增长方式、生产力发展路径的先进生产力质态。"
@@ -41,22 +47,36 @@ HTML_PAGE = """<!DOCTYPE html>
 
 # ---- small generators for real files ---------------------------------------------------------------------------
 
+
 def write_html(path: Path, html: str = HTML_PAGE, encoding: str = "utf-8") -> Path:
     """An HTML file in the given encoding."""
     path.write_bytes(html.encode(encoding))
     return path
 
 
-def make_pdf(path: Path, pages: list[list[str]], *, cjk: bool = False, title: str | None = None,
-             author: str | None = None, created: str | None = None) -> Path:
+def make_pdf(
+    path: Path,
+    pages: list[list[str]],
+    *,
+    cjk: bool = False,
+    title: str | None = None,
+    author: str | None = None,
+    created: str | None = None,
+) -> Path:
     """A real PDF with a text layer: each page's lines set 14pt apart, "" leaves an empty line (a paragraph gap).
 
     Latin text uses the standard Helvetica font; Chinese uses the predefined STSong-Light CID font with the
     UniGB-UTF16-H encoding, so no font file is needed (viewers substitute a system font).
     """
     from pypdf import PdfWriter
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject,
-                               TextStringObject)
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
 
     def n(name: str) -> NameObject:
         return NameObject(name)
@@ -65,23 +85,47 @@ def make_pdf(path: Path, pages: list[list[str]], *, cjk: bool = False, title: st
     for lines in pages:
         page = writer.add_blank_page(width=595, height=842)
         if cjk:
-            descriptor = DictionaryObject({
-                n("/Type"): n("/FontDescriptor"), n("/FontName"): n("/STSong-Light"), n("/Flags"): NumberObject(4),
-                n("/FontBBox"): ArrayObject([NumberObject(0)] * 4), n("/ItalicAngle"): NumberObject(0),
-                n("/Ascent"): NumberObject(880), n("/Descent"): NumberObject(-120),
-                n("/CapHeight"): NumberObject(880), n("/StemV"): NumberObject(80)})
-            cid = DictionaryObject({
-                n("/Type"): n("/Font"), n("/Subtype"): n("/CIDFontType0"), n("/BaseFont"): n("/STSong-Light"),
-                n("/CIDSystemInfo"): DictionaryObject({n("/Registry"): TextStringObject("Adobe"),
-                                                       n("/Ordering"): TextStringObject("GB1"),
-                                                       n("/Supplement"): NumberObject(4)}),
-                n("/FontDescriptor"): writer._add_object(descriptor)})
-            font = DictionaryObject({n("/Type"): n("/Font"), n("/Subtype"): n("/Type0"),
-                                     n("/BaseFont"): n("/STSong-Light"), n("/Encoding"): n("/UniGB-UTF16-H"),
-                                     n("/DescendantFonts"): ArrayObject([writer._add_object(cid)])})
+            descriptor = DictionaryObject(
+                {
+                    n("/Type"): n("/FontDescriptor"),
+                    n("/FontName"): n("/STSong-Light"),
+                    n("/Flags"): NumberObject(4),
+                    n("/FontBBox"): ArrayObject([NumberObject(0)] * 4),
+                    n("/ItalicAngle"): NumberObject(0),
+                    n("/Ascent"): NumberObject(880),
+                    n("/Descent"): NumberObject(-120),
+                    n("/CapHeight"): NumberObject(880),
+                    n("/StemV"): NumberObject(80),
+                }
+            )
+            cid = DictionaryObject(
+                {
+                    n("/Type"): n("/Font"),
+                    n("/Subtype"): n("/CIDFontType0"),
+                    n("/BaseFont"): n("/STSong-Light"),
+                    n("/CIDSystemInfo"): DictionaryObject(
+                        {
+                            n("/Registry"): TextStringObject("Adobe"),
+                            n("/Ordering"): TextStringObject("GB1"),
+                            n("/Supplement"): NumberObject(4),
+                        }
+                    ),
+                    n("/FontDescriptor"): writer._add_object(descriptor),
+                }
+            )
+            font = DictionaryObject(
+                {
+                    n("/Type"): n("/Font"),
+                    n("/Subtype"): n("/Type0"),
+                    n("/BaseFont"): n("/STSong-Light"),
+                    n("/Encoding"): n("/UniGB-UTF16-H"),
+                    n("/DescendantFonts"): ArrayObject([writer._add_object(cid)]),
+                }
+            )
         else:
-            font = DictionaryObject({n("/Type"): n("/Font"), n("/Subtype"): n("/Type1"),
-                                     n("/BaseFont"): n("/Helvetica")})
+            font = DictionaryObject(
+                {n("/Type"): n("/Font"), n("/Subtype"): n("/Type1"), n("/BaseFont"): n("/Helvetica")}
+            )
         page[n("/Resources")] = DictionaryObject({n("/Font"): DictionaryObject({n("/F1"): writer._add_object(font)})})
         ops = ["BT", "/F1 11 Tf", "14 TL", "56 780 Td"]
         for line in lines:
@@ -104,33 +148,37 @@ def make_pdf(path: Path, pages: list[list[str]], *, cjk: bool = False, title: st
     return path
 
 
-EN_PDF_PAGES = [[
-    "Hydrogen Strategy Report",
-    "",
-    "The new quality productive forces agenda puts hydrogen electrolysers and advanced",
-    "batteries at the centre of industrial policy in several northern provinces, where",
-    "local governments compete for factories.",
-    "",
-    "A second paragraph explains how provincial funds support the semi-",
-    "conductor industry and the training of engineers in every major city of the",
-    "region.",
-], ["Page two is about quantum computing laboratories."]]
+EN_PDF_PAGES = [
+    [
+        "Hydrogen Strategy Report",
+        "",
+        "The new quality productive forces agenda puts hydrogen electrolysers and advanced",
+        "batteries at the centre of industrial policy in several northern provinces, where",
+        "local governments compete for factories.",
+        "",
+        "A second paragraph explains how provincial funds support the semi-",
+        "conductor industry and the training of engineers in every major city of the",
+        "region.",
+    ],
+    ["Page two is about quantum computing laboratories."],
+]
 
-ZH_PDF_PAGES = [[
-    ZH_TITLE,
-    "",
-    "新质生产力是创新起主导作用，摆脱传统经济增长方式、生产",
-    "力发展路径，具有高科技、高效能、高质量特征的先进生产",
-    "力质态。",
-    "",
-    "要加快发展氢能产业。",
-]]
+ZH_PDF_PAGES = [
+    [
+        ZH_TITLE,
+        "",
+        "新质生产力是创新起主导作用，摆脱传统经济增长方式、生产",
+        "力发展路径，具有高科技、高效能、高质量特征的先进生产",
+        "力质态。",
+        "",
+        "要加快发展氢能产业。",
+    ]
+]
 
 
 def make_en_pdf(path: Path) -> Path:
     """The English test PDF with title, author and creation date."""
-    return make_pdf(path, EN_PDF_PAGES, title="Hydrogen Strategy", author="Li Wei",
-                    created="D:20240315120000+08'00'")
+    return make_pdf(path, EN_PDF_PAGES, title="Hydrogen Strategy", author="Li Wei", created="D:20240315120000+08'00'")
 
 
 def make_zh_pdf(path: Path) -> Path:
@@ -165,6 +213,7 @@ def text_bytes(encoding: str) -> bytes:
 
 # ---- HTML ------------------------------------------------------------------------------------------------------
 
+
 def test_html_article_text_and_metadata(tmp_path):
     result = import_file(write_html(tmp_path / "page.html"))
     assert result.meta["title"] == "Electrolysers and New Productive Forces"
@@ -180,17 +229,21 @@ def test_html_article_text_and_metadata(tmp_path):
 
 
 def test_html_without_metadata_invents_none(tmp_path):
-    page = "<html><head><title>Plain page</title></head><body><p>Only a short paragraph about hydrogen.</p>" \
-           "<p>And another one that is also short.</p></body></html>"
+    page = (
+        "<html><head><title>Plain page</title></head><body><p>Only a short paragraph about hydrogen.</p>"
+        "<p>And another one that is also short.</p></body></html>"
+    )
     result = import_file(write_html(tmp_path / "plain.htm", page))
     assert result.meta["title"] == "Plain page"
     assert not {"author", "published", "outlet", "url"} & set(result.meta)
 
 
 def test_html_in_gbk_with_declared_charset(tmp_path):
-    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-            f"<title>{ZH_TITLE}</title></head><body><article><p>{ZH_PARA}</p><p>{ZH_PARA}再次强调。</p>"
-            "</article></body></html>")
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        f"<title>{ZH_TITLE}</title></head><body><article><p>{ZH_PARA}</p><p>{ZH_PARA}再次强调。</p>"
+        "</article></body></html>"
+    )
     result = import_file(write_html(tmp_path / "gb.html", page, "gb18030"))
     assert result.meta["title"] == ZH_TITLE
     assert ZH_PARA in result.paragraphs
@@ -199,10 +252,15 @@ def test_html_in_gbk_with_declared_charset(tmp_path):
 
 # ---- PDF -------------------------------------------------------------------------------------------------------
 
+
 def test_pdf_paragraphs_rebuilt_and_metadata(tmp_path):
     result = import_file(make_en_pdf(tmp_path / "report.pdf"))
-    assert result.meta == {"title": "Hydrogen Strategy", "author": "Li Wei", "published": "2024-03-15",
-                           "language": "en"}
+    assert result.meta == {
+        "title": "Hydrogen Strategy",
+        "author": "Li Wei",
+        "published": "2024-03-15",
+        "language": "en",
+    }
     assert result.paragraphs == [
         "Hydrogen Strategy Report",
         "The new quality productive forces agenda puts hydrogen electrolysers and advanced batteries at the centre "
@@ -239,11 +297,15 @@ def test_broken_pdf_is_rejected(tmp_path):
 
 # ---- DOCX ------------------------------------------------------------------------------------------------------
 
+
 def test_docx_paragraphs_table_and_properties(tmp_path):
     result = import_file(make_docx(tmp_path / "roadmap.docx"))
-    assert result.paragraphs == ["Quantum Computing Roadmap",
-                                 "Hefei laboratories lead the national quantum computing programme.",
-                                 "量子计算是新质生产力的重要方向。", "Budget | 12 billion yuan"]
+    assert result.paragraphs == [
+        "Quantum Computing Roadmap",
+        "Hefei laboratories lead the national quantum computing programme.",
+        "量子计算是新质生产力的重要方向。",
+        "Budget | 12 billion yuan",
+    ]
     assert result.meta["title"] == "Quantum Roadmap"
     assert result.meta["author"] == "Wang Fang"
     assert result.meta["published"] == "2024-01-31"
@@ -257,8 +319,10 @@ def test_not_really_a_docx(tmp_path):
 
 # ---- text, encodings, rejections -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-16-le", "gb18030", "gbk",
-                                      "big5"])
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-16-le", "gb18030", "gbk", "big5"]
+)
 def test_text_encodings_arrive_as_correct_text(tmp_path, encoding):
     data = text_bytes(encoding)
     if encoding == "utf-16-be":
@@ -291,14 +355,17 @@ def test_windows_1252_english(tmp_path):
     assert import_file(tmp_path / "w.txt").paragraphs == ["Café society and naïve résumés."]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"   \n\n\t\n", "empty"),
-    (bytes(range(256)) * 4, "binary"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    (bytes(range(0x80, 0x100)) * 8, "cannot tell the text encoding"),
-    (codecs.BOM_UTF8 + b"abc \xff\xfe broken", "not valid UTF-8-SIG"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"   \n\n\t\n", "empty"),
+        (bytes(range(256)) * 4, "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(0x80, 0x100)) * 8, "cannot tell the text encoding"),
+        (codecs.BOM_UTF8 + b"abc \xff\xfe broken", "not valid UTF-8-SIG"),
+    ],
+)
 def test_unreadable_files_are_rejected_not_indexed_as_mojibake(tmp_path, data, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
@@ -328,7 +395,9 @@ def test_text_without_blank_lines_is_one_paragraph_per_line(tmp_path):
 def test_markdown_front_matter_is_kept(tmp_path):
     (tmp_path / "note.md").write_text(
         "---\ntitle: Notes on AI+\ndate: 2024-03-05\nauthor: Chen Li\ntags: [ai, policy]\n---\n\n"
-        "# Notes on AI+\n\nThe AI+ initiative links models to factories.\n", encoding="utf-8")
+        "# Notes on AI+\n\nThe AI+ initiative links models to factories.\n",
+        encoding="utf-8",
+    )
     result = import_file(tmp_path / "note.md")
     assert result.meta["title"] == "Notes on AI+"
     assert result.meta["published"] == "2024-03-05"
@@ -355,11 +424,23 @@ def test_huge_paragraph_is_split_without_losing_text(tmp_path):
 def test_guess_language():
     assert guess_language(ZH_PARA) == "zh"
     assert guess_language("The term 新质生产力 appears once in this otherwise English sentence.") == "en"
-    assert guess_language("新质生产力（new quality productive forces）是习近平总书记提出的重要概念，具有高科技特征。") == "zh"
+    assert (
+        guess_language("新质生产力（new quality productive forces）是习近平总书记提出的重要概念，具有高科技特征。")
+        == "zh"
+    )
 
 
-COMMON_SIMPLIFIED = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理世"
-TRADITIONAL = "發展新質生產力是推動高質量發展的內在要求和重要著力點必須繼續做好創新這篇大文章國家經濟與會議實現現代化產業體系數字"
+COMMON_SIMPLIFIED = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+    "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本"
+    "去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
+    "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做"
+    "必战先回则任取据处理世"
+)
+TRADITIONAL = (
+    "發展新質生產力是推動高質量發展的內在要求和重要著力點必須繼續做好創新這篇大文章國家經濟與會議實現現代化產業體系數字"
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

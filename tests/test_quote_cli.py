@@ -80,7 +80,10 @@ def test_quote_uses_settings_default_style(run):
 
 
 def test_cite_styles_and_formats(run):
-    assert run("cite", "rainey")[1] == "Rainey, Jacque. 2024. “A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力).” May 20.\n"
+    assert (
+        run("cite", "rainey")[1]
+        == "Rainey, Jacque. 2024. “A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力).” May 20.\n"
+    )
     assert run("cite", "rainey", "--style", "apa")[1].startswith("Rainey, J. (2024, May 20).")
     assert run("cite", "rainey", "-s", "gb7714")[1].startswith("RAINEY J, 2024.")
     status, out, _ = run("cite", "semafor", "--csl-json")
@@ -90,7 +93,9 @@ def test_cite_styles_and_formats(run):
 
 def test_cite_errors(run):
     status, out, err = run("cite", "rainey", "--style", "harvard")
-    assert status == 2 and err.startswith("npf: error: unknown citation style 'harvard' (choose from: chicago-author-date")
+    assert status == 2 and err.startswith(
+        "npf: error: unknown citation style 'harvard' (choose from: chicago-author-date"
+    )
     status, _, err = run("cite", "no-such-doc")
     assert status == 1 and "no document" in err
     run.config.write_text("default_style = [\n", encoding="utf-8")

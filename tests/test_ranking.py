@@ -15,10 +15,29 @@ from npf_tui.core.search.ranking import BlockRanker, _top
 from npf_tui.core.text.textnorm import normalize
 
 EXACT_QUERIES = [
-    "新质生产力", "生产力", "质生", "科技创新", "产业", "习近平", "Xi", "innovation", "productive forces",
-    '"new quality productive forces"', '"productive forces"', "科技 AND 创新", "innovation OR 创新",
-    "产业 NOT 科技", "technology -China", "(新质 OR quality) AND forces", "未来产业", "數字經濟", "xinzhi",
-    "author:Rainey", "Hunan", "nonexistentword", "标准化",
+    "新质生产力",
+    "生产力",
+    "质生",
+    "科技创新",
+    "产业",
+    "习近平",
+    "Xi",
+    "innovation",
+    "productive forces",
+    '"new quality productive forces"',
+    '"productive forces"',
+    "科技 AND 创新",
+    "innovation OR 创新",
+    "产业 NOT 科技",
+    "technology -China",
+    "(新质 OR quality) AND forces",
+    "未来产业",
+    "數字經濟",
+    "xinzhi",
+    "author:Rainey",
+    "Hunan",
+    "nonexistentword",
+    "标准化",
 ]
 
 
@@ -126,14 +145,15 @@ def test_random_boolean_queries_agree_with_whoosh(library, data):
     for run in han:
         start = data.draw(st.integers(0, len(run) - 2))
         length = data.draw(st.integers(2, min(4, len(run) - start)))
-        pool.append(run[start:start + length])
+        pool.append(run[start : start + length])
     pool += latin
     if not pool:
         return
     terms = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
-    ops = data.draw(st.lists(st.sampled_from([" AND ", " OR ", " NOT ", " "]), min_size=len(terms) - 1,
-                             max_size=len(terms) - 1))
-    text = terms[0] + "".join(op + term for op, term in zip(ops, terms[1:]))
+    ops = data.draw(
+        st.lists(st.sampled_from([" AND ", " OR ", " NOT ", " "]), min_size=len(terms) - 1, max_size=len(terms) - 1)
+    )
+    text = terms[0] + "".join(op + term for op, term in zip(ops, terms[1:], strict=True))
     compiled = library.compile(text, exact=True)
     searcher = library._searcher
     ranker = BlockRanker(searcher)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.text.analysis import segment, use_user_words
-from npf_tui.core.sources.corpus import load_corpus
 from npf_tui.core.errors import QuerySyntaxError
 from npf_tui.core.glossary import load_glossary, user_dictionary
+from npf_tui.core.sources.corpus import load_corpus
+from npf_tui.core.text.analysis import segment, use_user_words
 from npf_tui.core.text.textnorm import HAN_RUN_RE, normalize
-
-from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -94,7 +93,7 @@ def test_simplified_finds_traditional_text(tmp_path):
     (corpus / "trad.md").write_text("---\ntitle: 繁體\nlanguage: zh\n---\n\n加快形成新質生產力。\n", encoding="utf-8")
     lib = Library.open(corpus, tmp_path / "i")
     hit = lib.search("新质生产力").hits[0]
-    assert hit.doc_id == "trad" and hit.text[hit.spans[0].start:hit.spans[0].end] == "新質生產力"
+    assert hit.doc_id == "trad" and hit.text[hit.spans[0].start : hit.spans[0].end] == "新質生產力"
 
 
 # 4. pinyin -----------------------------------------------------------------------------------------------------
@@ -105,7 +104,7 @@ def test_pinyin_finds_chinese(library, query):
     assert result.total > 0 and any(c.startswith("新质") for c in result.expanded)
     for hit in result.hits:
         assert "新质" in normalize(hit.text)
-        assert any("新质" in normalize(hit.text[s.start:s.end]) for s in hit.spans)
+        assert any("新质" in normalize(hit.text[s.start : s.end]) for s in hit.spans)
 
 
 def test_english_word_is_not_read_as_pinyin(library):
@@ -161,13 +160,16 @@ def test_english_name_finds_chinese_only_paragraphs(library, tmp_path):
 
 
 def test_expansion_reaches_text_in_one_language_only(tmp_path):
-    from npf_tui.core.search.library import Library
     import shutil
+
+    from npf_tui.core.search.library import Library
 
     corpus = tmp_path / "c"
     shutil.copytree(DATA, corpus)
     (corpus / "zh-only.md").write_text("---\ntitle: 中文\nlanguage: zh\n---\n\n刘海清出席了会议。\n", encoding="utf-8")
-    (corpus / "en-only.md").write_text("---\ntitle: English\nlanguage: en\n---\n\nLiu Haiqing spoke.\n", encoding="utf-8")
+    (corpus / "en-only.md").write_text(
+        "---\ntitle: English\nlanguage: en\n---\n\nLiu Haiqing spoke.\n", encoding="utf-8"
+    )
     lib = Library.open(corpus, tmp_path / "i")
     assert found(lib.search("Liu Haiqing", limit=100), "zh-only", 1)
     assert not found(lib.search("Liu Haiqing", limit=100, exact=True), "zh-only", 1)
@@ -246,7 +248,9 @@ def test_mined_pairs_stop_at_sentence_ends_and_take_digits():
     from npf_tui.core.glossary import mine_pairs
     from npf_tui.core.models import Document
 
-    doc = Document(doc_id="x", paragraphs=["About AI. Xi Jinping (习近平) said.", "the “100-person Think Tank” (百人智库)"])
+    doc = Document(
+        doc_id="x", paragraphs=["About AI. Xi Jinping (习近平) said.", "the “100-person Think Tank” (百人智库)"]
+    )
     pairs = {(p.en, p.zh) for p in mine_pairs([doc])}
     assert ("Xi Jinping", "习近平") in pairs and ("100-person Think Tank", "百人智库") in pairs
     assert not any(en.startswith("AI") for en, _ in pairs)
@@ -302,7 +306,7 @@ def test_pinyin_finds_text_added_incrementally(corpus_copy, tmp_path):
     (corpus_copy / "bronze.md").write_text("---\ntitle: 青铜\n---\n\n三星堆出土青铜器。\n", encoding="utf-8")
     lib.refresh()
     hit = lib.search("qingtongqi", exact=True).hits[0]
-    assert hit.doc_id == "bronze" and hit.text[hit.spans[0].start:hit.spans[0].end] == "青铜器"
+    assert hit.doc_id == "bronze" and hit.text[hit.spans[0].start : hit.spans[0].end] == "青铜器"
 
 
 def test_open_and_exclusive_date_bounds(library):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -55,14 +56,28 @@ def test_english_first_paragraph_with_quotes(corpus):
 @pytest.mark.parametrize(
     "paragraph, expected",
     [
-        ("他说：“我们要加快发展新质生产力。”随后会议结束。对吗？是的！", ["他说：“我们要加快发展新质生产力。”", "随后会议结束。", "对吗？", "是的！"]),
+        (
+            "他说：“我们要加快发展新质生产力。”随后会议结束。对吗？是的！",
+            ["他说：“我们要加快发展新质生产力。”", "随后会议结束。", "对吗？", "是的！"],
+        ),
         ("第一，创新；第二，改革。", ["第一，创新；", "第二，改革。"]),
         ("「好。」『对。』（完）", ["「好。」", "『对。』", "（完）"]),
-        ("The U.S. economy added 1.66 million jobs in Feb. and Mr. Smith said so. Next.",
-         ["The U.S. economy added 1.66 million jobs in Feb. and Mr. Smith said so.", "Next."]),
-        ("John F. Kennedy spoke. Prices rose, e.g. in Jan. 2024. Then?", ["John F. Kennedy spoke.", "Prices rose, e.g. in Jan. 2024.", "Then?"]),
-        ("He lives in the U.S. The next sentence starts here.", ["He lives in the U.S.", "The next sentence starts here."]),
-        ("Xi said “it matters.” 习近平说：“要创新。”Then English.", ["Xi said “it matters.”", "习近平说：“要创新。”", "Then English."]),
+        (
+            "The U.S. economy added 1.66 million jobs in Feb. and Mr. Smith said so. Next.",
+            ["The U.S. economy added 1.66 million jobs in Feb. and Mr. Smith said so.", "Next."],
+        ),
+        (
+            "John F. Kennedy spoke. Prices rose, e.g. in Jan. 2024. Then?",
+            ["John F. Kennedy spoke.", "Prices rose, e.g. in Jan. 2024.", "Then?"],
+        ),
+        (
+            "He lives in the U.S. The next sentence starts here.",
+            ["He lives in the U.S.", "The next sentence starts here."],
+        ),
+        (
+            "Xi said “it matters.” 习近平说：“要创新。”Then English.",
+            ["Xi said “it matters.”", "习近平说：“要创新。”", "Then English."],
+        ),
         ("Version 2.0 is out... really. Yes.", ["Version 2.0 is out... really.", "Yes."]),
     ],
 )
@@ -74,7 +89,7 @@ def test_spans_point_into_the_paragraph(corpus):
     for doc in corpus:
         for para in doc.paragraphs:
             for s in split_sentences(para):
-                assert para[s.start:s.end] == s.text and s.text == s.text.strip()
+                assert para[s.start : s.end] == s.text and s.text == s.text.strip()
 
 
 def test_sentence_at():
@@ -89,4 +104,4 @@ def test_sentences_cover_all_non_space_text(paragraph):
     spans = split_sentences(paragraph)
     covered = "".join(s.text for s in spans)
     assert covered.replace(" ", "").replace("\n", "") == paragraph.replace(" ", "").replace("\n", "")
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(spans))

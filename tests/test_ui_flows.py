@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from test_ui_support import make_app, open_first, search, settle
 from textual.widgets import Input
 
 from npf_tui.core.settings import load_settings
@@ -13,7 +14,6 @@ from npf_tui.ui.screens.reader import ReaderScreen
 from npf_tui.ui.screens.style_picker import StylePicker
 from npf_tui.ui.widgets.reader import ReaderPane
 from npf_tui.ui.widgets.results import ResultList
-from test_ui_support import make_app, open_first, search, settle
 
 pytestmark = pytest.mark.asyncio
 SIZE = (100, 30)
@@ -186,8 +186,31 @@ async def test_help_lists_every_key(library):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
-        for key in ("/", "enter", "o", "esc", "j", "k", "n", "N", "[", "]", "g", "G", "s", "tab", "e", "y", "c",
-                    "q", "?", "i", "v", "ctrl+p", "ctrl+f"):
+        for key in (
+            "/",
+            "enter",
+            "o",
+            "esc",
+            "j",
+            "k",
+            "n",
+            "N",
+            "[",
+            "]",
+            "g",
+            "G",
+            "s",
+            "tab",
+            "e",
+            "y",
+            "c",
+            "q",
+            "?",
+            "i",
+            "v",
+            "ctrl+p",
+            "ctrl+f",
+        ):
             assert f" {key} " in f" {text} ".replace("\n", " ") or f" {key}" in text, key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -198,8 +221,17 @@ async def test_command_palette_lists_actions(library):
     async with app.run_test(size=SIZE) as pilot:
         await open_first(pilot, "CAPS")
         names = [name for name, _, _ in app.palette_commands(app.screen)]
-        for wanted in ("Copy the cursor paragraph", "Side by side", "entity sidebar", "Citation style",
-                       "Import files", "Quit", "Help", "Sentence mode", "Next match"):
+        for wanted in (
+            "Copy the cursor paragraph",
+            "Side by side",
+            "entity sidebar",
+            "Citation style",
+            "Import files",
+            "Quit",
+            "Help",
+            "Sentence mode",
+            "Next match",
+        ):
             assert any(wanted.lower() in n.lower() for n in names), (wanted, names)
         callback = next(cb for name, _, cb in app.palette_commands(app.screen) if name.startswith("Two readers"))
         await callback()
@@ -257,8 +289,9 @@ async def test_missing_corpus_folder_is_explained(tmp_path):
 
 async def test_import_prompt_adds_a_document(corpus_copy, tmp_path):
     source = tmp_path / "memo.txt"
-    source.write_text("Zorblax policy memo\n\nThe zorblax initiative supports new quality productive forces.\n",
-                      encoding="utf-8")
+    source.write_text(
+        "Zorblax policy memo\n\nThe zorblax initiative supports new quality productive forces.\n", encoding="utf-8"
+    )
     app = NpfApp(corpus_copy, tmp_path / "index", auto_refresh=False, debounce=0.05, timings=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, rounds=6)

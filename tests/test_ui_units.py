@@ -22,11 +22,12 @@ def test_path_completion_and_parsing(tmp_path):
     assert parse_paths('"a b.txt" c.md') == [Path("a b.txt"), Path("c.md")]
 
 
-
 def test_filter_terms_quote_values_and_open_ranges():
     assert filter_terms(outlet="Global Times", language="en") == 'outlet:"Global Times" lang:en'
-    assert filter_terms(author="Jacque Rainey", start="2024-01", end="2024-06") == \
-        'author:"Jacque Rainey" published:[2024-01 TO 2024-06]'
+    assert (
+        filter_terms(author="Jacque Rainey", start="2024-01", end="2024-06")
+        == 'author:"Jacque Rainey" published:[2024-01 TO 2024-06]'
+    )
     assert filter_terms(end="2024") == "published:[TO 2024]"
     assert filter_terms() == ""
     query = 'new quality outlet:"Global Times" lang:en published:[2024 TO]'
@@ -43,8 +44,18 @@ def test_key_labels_and_help_rows():
 
 
 def test_hit_content_shows_title_source_paragraph_and_marks():
-    hit = Hit("d", 3, 1.0, "alpha beta", [("alpha", True), (" beta", False)], [], title="T", author="A",
-              outlet="O", published="2024")
+    hit = Hit(
+        "d",
+        3,
+        1.0,
+        "alpha beta",
+        [("alpha", True), (" beta", False)],
+        [],
+        title="T",
+        author="A",
+        outlet="O",
+        published="2024",
+    )
     content = hit_content(1, hit)
     assert content.plain == "1. T\nA · O · 2024 · ¶3\nalpha beta"
     assert any(span.style and "warning" in str(span.style) for span in content.spans)

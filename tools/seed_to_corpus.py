@@ -1,4 +1,4 @@
-"""One-off converter from the raw seed pages (shared/seeds/*.txt) to the bundled corpus (data/*.md); not used at runtime."""
+"""One-off converter of the raw seed pages (shared/seeds/*.txt) to the bundled corpus (data/*.md); not run by npf."""
 
 from __future__ import annotations
 
@@ -10,20 +10,37 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from npf_tui.core.sources.corpus import write_document  # noqa: E402
 from npf_tui.core.models import Document  # noqa: E402
+from npf_tui.core.sources.corpus import write_document  # noqa: E402
 
 #: Page furniture: whole lines (after stripping whitespace and a bullet glyph) that are not article text.
 FURNITURE = {
     # Semafor page chrome: city menu, logo, icons, share bar, ads, product tagline, section tag, photo credit.
-    "D.C.", "BXL", "Lagos", "Riyadh", "Beijing", "SG",
-    "Semafor Logo", "icon", "Semafor Signals", "SIGNALS", "Arrow Down", "East Asia",
-    "REUTERS/Tingshu Wang", "PostEmailWhatsapp", "Title icon", "Source icon", "AD",
+    "D.C.",
+    "BXL",
+    "Lagos",
+    "Riyadh",
+    "Beijing",
+    "SG",
+    "Semafor Logo",
+    "icon",
+    "Semafor Signals",
+    "SIGNALS",
+    "Arrow Down",
+    "East Asia",
+    "REUTERS/Tingshu Wang",
+    "PostEmailWhatsapp",
+    "Title icon",
+    "Source icon",
+    "AD",
     "Semafor Signals: Global insights on today's biggest stories.",
     # Medium separators.
     "--",
     # Seed 004: image caption and share widgets.
-    "China flag waving in the wind.", "You may also like", "Show Buttons", "Hide Buttons",
+    "China flag waving in the wind.",
+    "You may also like",
+    "Show Buttons",
+    "Hide Buttons",
 }
 
 BULLETS = "•·▪‣◦"
@@ -59,53 +76,98 @@ GT_BASIS = "not named as publisher; inferred from the text's own attribution 'to
 
 SPECS = [
     Spec(
-        "semafor-2024-xi-catchphrase", S000, 1, 61,
-        title="What Xi Jinping’s new catchphrase means for China and the world", title_line=20,
-        meta_lines=(25,), outlet="Semafor", published="2024-02-02",
+        "semafor-2024-xi-catchphrase",
+        S000,
+        1,
+        61,
+        title="What Xi Jinping’s new catchphrase means for China and the world",
+        title_line=20,
+        meta_lines=(25,),
+        outlet="Semafor",
+        published="2024-02-02",
     ),
     Spec(
-        "rainey-2024-new-catch-phrase", S001, 1, 79,
-        title="A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)", title_line=1,
+        "rainey-2024-new-catch-phrase",
+        S001,
+        1,
+        79,
+        title="A New Catch Phrase in Xi’s China: New Productive Forces (新质生产力)",
+        title_line=1,
         # 3: byline, 4: "6 min readMay 20, 2024", 77/79: the author card after the article.
-        meta_lines=(3, 4, 77, 79), author="Jacque Rainey", published="2024-05-20",
+        meta_lines=(3, 4, 77, 79),
+        author="Jacque Rainey",
+        published="2024-05-20",
         extra={
             "author_bio": "An avid Osint practitioner interested in China who is looking to improve by putting "
             "my work out there to be commented and critiqued by fellow Osinters."
         },
     ),
     Spec(
-        "globaltimes-xiconomics-in-practice", S002, 1, 72,
-        title="Xiconomics in Practice: Xi puts new quality productive forces at front and center in China’s economic agenda",
-        title_line=1, outlet="Global Times",
+        "globaltimes-xiconomics-in-practice",
+        S002,
+        1,
+        72,
+        title=(
+            "Xiconomics in Practice: Xi puts new quality productive forces at front and center "
+            "in China’s economic agenda"
+        ),
+        title_line=1,
+        outlet="Global Times",
     ),
     Spec(
-        "globaltimes-climate-envoy-visits-us", S002, 73, 108,
-        title="China’s climate envoy to visit US, expected to ‘extend positive climate exchanges’ between two countries",
-        title_line=73, outlet="Global Times", extra={"outlet_basis": GT_BASIS},
+        "globaltimes-climate-envoy-visits-us",
+        S002,
+        73,
+        108,
+        title=(
+            "China’s climate envoy to visit US, expected to ‘extend positive climate exchanges’ between two countries"
+        ),
+        title_line=73,
+        outlet="Global Times",
+        extra={"outlet_basis": GT_BASIS},
     ),
     Spec(
-        "globaltimes-2024-major-projects-start", S002, 109, 134,
+        "globaltimes-2024-major-projects-start",
+        S002,
+        109,
+        134,
         title="As China rings in 2024 with a bang, work starts on major projects",
-        title_line=109, outlet="Global Times", extra={"outlet_basis": GT_BASIS},
+        title_line=109,
+        outlet="Global Times",
+        extra={"outlet_basis": GT_BASIS},
     ),
     Spec(
-        "hungarian-art-exhibition-chongqing", S002, 135, 144,
-        title="Hungary: Hungarian art exhibition kicks off in Chongqing, builds cultural bridges", title_line=135,
+        "hungarian-art-exhibition-chongqing",
+        S002,
+        135,
+        144,
+        title="Hungary: Hungarian art exhibition kicks off in Chongqing, builds cultural bridges",
+        title_line=135,
     ),
     Spec(
-        "brookings-hass-new-quality-productive-forces", S003, 1, 10,
+        "brookings-hass-new-quality-productive-forces",
+        S003,
+        1,
+        10,
         title="Ryan Hass on China’s “new quality productive forces”",
-        meta_lines=(1,), author="Ryan Hass", outlet="Brookings Institution",
+        meta_lines=(1,),
+        author="Ryan Hass",
+        outlet="Brookings Institution",
         extra={
             "author_role": "Director at John L. Thornton China Center",
             "title_note": "the source text has no headline; this title was supplied by the corpus editor",
         },
     ),
     Spec(
-        "xu-explaining-new-quality-productive-forces", S004, 1, 23,
-        title="Explaining China’s Focus on “New Quality Productive Forces”", title_line=3,
+        "xu-explaining-new-quality-productive-forces",
+        S004,
+        1,
+        23,
+        title="Explaining China’s Focus on “New Quality Productive Forces”",
+        title_line=3,
         # 1: breadcrumb "Home IssueArtificial Intelligence <title>", 5: byline "by Yanzi Xu".
-        meta_lines=(1, 5), author="Yanzi Xu",
+        meta_lines=(1, 5),
+        author="Yanzi Xu",
     ),
 ]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from .. import output
 from npf_tui.core.entities.store import EntityCount, EntityStore, load_entity_store
 from npf_tui.core.errors import NpfError
 from npf_tui.core.glossary import ENTITY_TYPES
+
+from .. import output
 
 
 class EntityNotFound(NpfError):
@@ -39,8 +40,17 @@ def _store(lib) -> EntityStore:
 def entity_json(ec: EntityCount) -> dict:
     """One entity in the `npf entities --json` schema."""
     e = ec.entity
-    return {"id": e.id, "name": e.name, "name_en": e.name_en, "name_zh": e.name_zh, "names": e.names,
-            "type": e.type, "count": ec.count, "docs": ec.docs, "note": e.note}
+    return {
+        "id": e.id,
+        "name": e.name,
+        "name_en": e.name_en,
+        "name_zh": e.name_zh,
+        "names": e.names,
+        "type": e.type,
+        "count": ec.count,
+        "docs": ec.docs,
+        "note": e.note,
+    }
 
 
 def run_entities(args, ctx) -> int:
@@ -95,8 +105,12 @@ def run_entity(args, ctx) -> int:
     if args.json:
         data = entity_json(count)
         data["mentions"] = [
-            {"doc_id": d, "title": titles.get(d, ""), "paragraphs": sorted({m.paragraph for m in ms}),
-             "mentions": [{"paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text} for m in ms]}
+            {
+                "doc_id": d,
+                "title": titles.get(d, ""),
+                "paragraphs": sorted({m.paragraph for m in ms}),
+                "mentions": [{"paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text} for m in ms],
+            }
             for d, ms in by_doc.items()
         ]
         print(output.dumps(data))
@@ -108,8 +122,10 @@ def run_entity(args, ctx) -> int:
         print("also:", ", ".join(others))
     if entity.note:
         print(entity.note)
-    print(f"{count.count} mention{'s' if count.count != 1 else ''} in {len(by_doc)} document"
-          f"{'s' if len(by_doc) != 1 else ''}")
+    print(
+        f"{count.count} mention{'s' if count.count != 1 else ''} in {len(by_doc)} document"
+        f"{'s' if len(by_doc) != 1 else ''}"
+    )
     for d, ms in by_doc.items():
         paras = sorted({m.paragraph for m in ms})
         print(f"  {d}  ¶ {', '.join(map(str, paras))}")

@@ -7,10 +7,11 @@ from collections import Counter
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from .. import output
 from npf_tui.core.errors import NpfError
 from npf_tui.core.search.index import ensure_index, known_documents, left_stale
 from npf_tui.core.sources.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
+
+from .. import output
 
 #: Exit status when Ctrl-C stopped an import part-way (the shell's convention for SIGINT).
 EXIT_INTERRUPTED = 130
@@ -19,10 +20,13 @@ _LEFT_OVER_SHOWN = 5
 
 def register(sub) -> None:
     """Add the import subcommands."""
-    p = sub.add_parser("add", help="import files or folders (.txt .md .html .pdf .docx) into the corpus and index",
-                       description="Import source files into the corpus. Folders are searched recursively (hidden "
-                       "files left out). Exit status: 0 when every file is now in the corpus (added, or already "
-                       "there), 1 when some could not be added, 130 when interrupted.")
+    p = sub.add_parser(
+        "add",
+        help="import files or folders (.txt .md .html .pdf .docx) into the corpus and index",
+        description="Import source files into the corpus. Folders are searched recursively (hidden "
+        "files left out). Exit status: 0 when every file is now in the corpus (added, or already "
+        "there), 1 when some could not be added, 130 when interrupted.",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
     p.add_argument("--dry-run", action="store_true", help="say what would be added; change nothing")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
@@ -35,9 +39,13 @@ def register(sub) -> None:
 
     p = sub.add_parser("edit-meta", help="set a document's metadata (key=value; an empty value clears it)")
     p.add_argument("doc", help="document id, unique id prefix, or number from 'npf docs'")
-    p.add_argument("pairs", nargs="+", metavar="KEY=VALUE",
-                   help="e.g. author='Li Wei' published=2024-03-15 (standard keys: title author outlet published "
-                        "url language source_file; any other key is kept as extra metadata)")
+    p.add_argument(
+        "pairs",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help="e.g. author='Li Wei' published=2024-03-15 (standard keys: title author outlet published "
+        "url language source_file; any other key is kept as extra metadata)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_edit_meta)
 
@@ -68,8 +76,11 @@ def run_add(args, ctx) -> int:
     else:
         _print_report(report, output.use_colour())
         if index_error:
-            print(f"npf: the documents are in the corpus, but the index was not updated: {index_error}\n"
-                  "     (it will be brought up to date the next time npf opens the corpus)", file=sys.stderr)
+            print(
+                f"npf: the documents are in the corpus, but the index was not updated: {index_error}\n"
+                "     (it will be brought up to date the next time npf opens the corpus)",
+                file=sys.stderr,
+            )
     if report.interrupted:
         return EXIT_INTERRUPTED
     return 0 if report.all_in and not index_error else 1
@@ -80,8 +91,17 @@ def run_remove(args, ctx) -> int:
     removed = remove_document(ctx.corpus_dir, args.doc)
     index_error = _sync_index(ctx, False)
     if args.json:
-        print(output.dumps({"removed": removed.doc_id, "file": removed.file, "title": removed.title,
-                            "index_updated": not index_error, "index_error": index_error}))
+        print(
+            output.dumps(
+                {
+                    "removed": removed.doc_id,
+                    "file": removed.file,
+                    "title": removed.title,
+                    "index_updated": not index_error,
+                    "index_error": index_error,
+                }
+            )
+        )
     else:
         print(f"removed {removed.doc_id}" + (f" ({removed.title})" if removed.title else ""))
         if index_error:
@@ -100,9 +120,17 @@ def run_edit_meta(args, ctx) -> int:
     edit = edit_meta(ctx.corpus_dir, args.doc, changes)
     index_error = _sync_index(ctx, False) if edit.changes else ""
     if args.json:
-        print(output.dumps({"doc_id": edit.doc_id, "file": edit.file,
-                            "changes": {k: {"old": old, "new": new} for k, (old, new) in edit.changes.items()},
-                            "index_updated": bool(edit.changes) and not index_error, "index_error": index_error}))
+        print(
+            output.dumps(
+                {
+                    "doc_id": edit.doc_id,
+                    "file": edit.file,
+                    "changes": {k: {"old": old, "new": new} for k, (old, new) in edit.changes.items()},
+                    "index_updated": bool(edit.changes) and not index_error,
+                    "index_error": index_error,
+                }
+            )
+        )
     elif not edit.changes:
         print(f"{edit.doc_id}: nothing changed")
     else:
@@ -121,8 +149,9 @@ def _sync_index(ctx, show_progress: bool) -> str:
     lib = getattr(ctx, "_library", None)
     notices: list[str] = []
     try:
-        with (_progress_bar(0, label="updating the index", unit="documents") if show_progress
-              else nullcontext()) as progress:
+        with (
+            _progress_bar(0, label="updating the index", unit="documents") if show_progress else nullcontext()
+        ) as progress:
             if lib is not None:
                 seen = len(lib.notices)
                 lib.refresh(progress=progress)
@@ -149,8 +178,7 @@ def _progress_bar(files: int, label: str = "adding", unit: str = "bytes"):
     For imports it shows files done, bytes and time left; for the index step, documents done.
     """
     from rich.console import Console
-    from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = [TextColumn("[bold]{task.description}"), BarColumn()]
     if unit == "bytes":
@@ -178,6 +206,7 @@ def _progress_bar(files: int, label: str = "adding", unit: str = "bytes"):
 
 def _print_report(report: AddReport, colour: bool) -> None:
     """The human-readable summary: what was added, what was already there, what failed and why."""
+
     def style(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
@@ -185,8 +214,10 @@ def _print_report(report: AddReport, colour: bool) -> None:
     if report.added:
         print(style(f"{verb} {len(report.added)} document{'s' * (len(report.added) != 1)}:", "1"))
         for doc in report.added:
-            print(f"  {style('+', '32')} {doc.doc_id}  ← {Path(doc.source).name}  "
-                  f"({doc.language}, {doc.paragraphs} ¶) {doc.title}")
+            print(
+                f"  {style('+', '32')} {doc.doc_id}  ← {Path(doc.source).name}  "
+                f"({doc.language}, {doc.paragraphs} ¶) {doc.title}"
+            )
     if report.duplicates:
         print(style(f"already in the corpus ({len(report.duplicates)}):", "1"))
         for dup in report.duplicates:
@@ -208,10 +239,14 @@ def _print_report(report: AddReport, colour: bool) -> None:
     if report.error:
         print(style(f"stopped: {report.error}", "31"))
     if report.interrupted:
-        print(style("interrupted: the files listed as not added were not imported; run the same command again "
-                    "to finish (files already added are recognised as duplicates)", "33"))
-    parts = [f"{len(report.added)} {verb}", f"{len(report.duplicates)} already in corpus",
-             f"{len(problems)} not added"]
+        print(
+            style(
+                "interrupted: the files listed as not added were not imported; run the same command again "
+                "to finish (files already added are recognised as duplicates)",
+                "33",
+            )
+        )
+    parts = [f"{len(report.added)} {verb}", f"{len(report.duplicates)} already in corpus", f"{len(problems)} not added"]
     if report.skipped:
         parts.append(f"{len(report.skipped)} skipped")
     print(", ".join(parts))

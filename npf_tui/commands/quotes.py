@@ -14,9 +14,13 @@ def register(sub) -> None:
     p = sub.add_parser("quote", help="the best matching passage (or sentence) with its citation, ready to paste")
     p.add_argument("query", nargs="+", help="query words (as for 'npf search')")
     p.add_argument("--style", "-s", help=f"citation style: {styles} (default: settings, else chicago-author-date)")
-    p.add_argument("--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)")
+    p.add_argument(
+        "--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)"
+    )
     p.add_argument("--sentence", action="store_true", help="quote only the sentence with the first match")
-    p.add_argument("--copy", "-c", action="store_true", help="also copy to the clipboard (always saved to the quotes file)")
+    p.add_argument(
+        "--copy", "-c", action="store_true", help="also copy to the clipboard (always saved to the quotes file)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--exact", action="store_true", help="no cross-language expansion")
     p.set_defaults(func=run_quote)
@@ -117,9 +121,19 @@ def run_cite(args, ctx) -> int:
     entry = bibliography_entry(doc, style)
     cite = in_text(doc, style)
     if args.json:
-        print(json.dumps({"doc_id": doc.doc_id, "style": style, "reference": entry.text,
-                          "reference_markdown": entry.markdown, "in_text": cite.text},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "doc_id": doc.doc_id,
+                    "style": style,
+                    "reference": entry.text,
+                    "reference_markdown": entry.markdown,
+                    "in_text": cite.text,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(entry.text)
     return 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import output
 from npf_tui.core.errors import NpfError
+
+from .. import output
 
 
 def register(sub) -> None:
@@ -74,8 +75,10 @@ def run_docs(args, ctx) -> int:
     colour = output.use_colour()
     for n, row in enumerate(rows, 1):
         print(f"{n:>3}. {row['doc_id']}")
-        print(f"     {output.byline(row['title'], row['outlet'], row['published'], row['author'])}"
-              f"  ({row['paragraphs']} ¶)")
+        print(
+            f"     {output.byline(row['title'], row['outlet'], row['published'], row['author'])}"
+            f"  ({row['paragraphs']} ¶)"
+        )
     if not rows:
         print("the corpus has no documents (add some with 'npf add PATH')", file=sys.stderr)
     del colour

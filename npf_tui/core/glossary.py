@@ -97,7 +97,10 @@ _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # A dot only inside a word (U.S), never at its end: "…about AI. Xi Jinping (习近平)" must not start at "AI".
 _CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"
 _EN_THEN_ZH = re.compile(
-    r"((?:" + _CAP_WORD + r"|of|and|the|for|in|on|de|to)(?:[ \t]+(?:" + _CAP_WORD
+    r"((?:"
+    + _CAP_WORD
+    + r"|of|and|the|for|in|on|de|to)(?:[ \t]+(?:"
+    + _CAP_WORD
     + r"|of|and|the|for|in|on|de|to|[0-9]+)){0,7})"
     r"[ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -14,6 +15,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from npf_tui.core.errors import Cancelled, NpfError
 from npf_tui.core.models import Document
+
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
 from .screens.import_prompt import ImportPrompt
@@ -59,8 +61,16 @@ class NpfApp(App):
         Binding("ctrl+r", "refresh_library", "Reload corpus", show=False, id="npf.refresh"),
     ]
 
-    def __init__(self, corpus_dir: Path | None = None, index_dir: Path | None = None, *, library=None,
-                 timings: bool = True, debounce: float = 0.25, auto_refresh: bool = True) -> None:
+    def __init__(
+        self,
+        corpus_dir: Path | None = None,
+        index_dir: Path | None = None,
+        *,
+        library=None,
+        timings: bool = True,
+        debounce: float = 0.25,
+        auto_refresh: bool = True,
+    ) -> None:
         """Give the corpus and index folders (opened in a worker) or an already opened `library` (tests).
 
         `timings` shows search times (off for deterministic snapshots); `auto_refresh` checks the corpus folder
@@ -101,6 +111,7 @@ class NpfApp(App):
     @work(thread=True, exclusive=True, group="library")
     def _open_library(self) -> None:
         """Open (building or updating the index when needed) and warm up the search, reporting progress."""
+
         def progress(done: int, total: int, message: str) -> None:
             self._from_thread(self.search_screen.report_progress, done, total, message)
 
@@ -124,17 +135,14 @@ class NpfApp(App):
         if lib.catalog and not self.cancel_event.is_set():
             # Load what the first Chinese or pinyin query would otherwise wait for (the segmenter ~0.1 s, the pinyin
             # map ~0.25 s at 20 MB), once the screen already says ready: a search typed meanwhile just waits for it.
-            try:
+            # a warm-up only; a real search reports any problem itself
+            with contextlib.suppress(Exception):
                 lib.search("zhongwen 中文", limit=1)
-            except Exception:  # noqa: BLE001 - a warm-up only; a real search reports any problem itself
-                pass
 
     def _from_thread(self, callback, *args, **kwargs) -> None:
         """call_from_thread that is quiet when the app has already gone."""
-        try:
+        with contextlib.suppress(RuntimeError):
             self.call_from_thread(callback, *args, **kwargs)
-        except RuntimeError:
-            pass
 
     @staticmethod
     def _load_entities(lib):
@@ -174,8 +182,9 @@ class NpfApp(App):
         """Open a hit in the reader (current or other pane)."""
         if self.library is None:
             return
-        self._load_document(message.hit.doc_id, message.hit.paragraph, self.search_screen.query_text,
-                            message.other_pane)
+        self._load_document(
+            message.hit.doc_id, message.hit.paragraph, self.search_screen.query_text, message.other_pane
+        )
 
     @work(thread=True, exclusive=True, group="document")
     def _load_document(self, doc_id: str, paragraph: int, query: str, other: bool) -> None:
@@ -236,20 +245,27 @@ class NpfApp(App):
         settings = self.settings or Settings()
         span = None if selection.whole else (selection.start, selection.end)
         try:
-            quote = make_quote(selection.doc, selection.paragraph, span, style=self.style_name,
-                               fmt=settings.default_format)
+            quote = make_quote(
+                selection.doc, selection.paragraph, span, style=self.style_name, fmt=settings.default_format
+            )
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), severity="error")
             return
         report = clipboard.copy(
-            quote.formatted, quotes_file=settings.quotes_path(), citation=quote.reference,
+            quote.formatted,
+            quotes_file=settings.quotes_path(),
+            citation=quote.reference,
             write_osc52=lambda text: self.call_from_thread(self.copy_to_clipboard, text),
             source=f"{quote.doc_id} ¶{quote.paragraph}",
         )
         what = "paragraph" if selection.whole else "selection"
-        self._from_thread(self.notify, f"Quote ({what} ¶{selection.paragraph}, {quote.style}): {report.summary()}",
-                          title="Copied" if report.copied or report.saved else "Not copied",
-                          severity="information" if report.saved else "warning", timeout=6)
+        self._from_thread(
+            self.notify,
+            f"Quote ({what} ¶{selection.paragraph}, {quote.style}): {report.summary()}",
+            title="Copied" if report.copied or report.saved else "Not copied",
+            severity="information" if report.saved else "warning",
+            timeout=6,
+        )
 
     def action_citation_style(self) -> None:
         """Pick the citation style for copied quotes (saved as the default)."""
@@ -284,8 +300,9 @@ class NpfApp(App):
             return
         metas = [entry.meta for entry in self.library.catalog.values()]
         values = {key: sorted({m.get(key, "") for m in metas} - {""}) for key in ("outlet", "author", "language")}
-        dialog = FilterDialog(values["outlet"], values["author"], values["language"],
-                              self.search_screen.current_filters())
+        dialog = FilterDialog(
+            values["outlet"], values["author"], values["language"], self.search_screen.current_filters()
+        )
         self.push_screen(dialog, self._filters_chosen)
 
     def _filters_chosen(self, terms: str | None) -> None:
@@ -329,8 +346,9 @@ class NpfApp(App):
             lines.append(f"already there {len(report.duplicates)}")
         problems = report.failed + report.not_added
         if problems:
-            lines.append(f"failed {len(problems)}: " + "; ".join(f"{Path(p.source).name}: {p.reason}"
-                                                                for p in problems[:3]))
+            lines.append(
+                f"failed {len(problems)}: " + "; ".join(f"{Path(p.source).name}: {p.reason}" for p in problems[:3])
+            )
         self._from_thread(self._after_refresh, store, ", ".join(lines), "warning" if problems else "information")
 
     def _after_refresh(self, store, message: str, severity: str = "information") -> None:
@@ -368,10 +386,18 @@ class NpfApp(App):
         """Every key, grouped by where it works (built from the BINDINGS themselves)."""
         return [
             ("Everywhere", binding_rows(NpfApp.BINDINGS) + [("ctrl+p", "Command palette: every action by name")]),
-            ("Search", [("/", "Focus the search box"), ("enter ↓", "Search now / go to the results")]
-             + binding_rows(SearchScreen.BINDINGS[1:]) + binding_rows(ResultList.BINDINGS)),
-            ("Reader", binding_rows(ReaderScreen.BINDINGS) + binding_rows(ParagraphList.BINDINGS)
-             + binding_rows(ReaderPane.BINDINGS)),
+            (
+                "Search",
+                [("/", "Focus the search box"), ("enter ↓", "Search now / go to the results")]
+                + binding_rows(SearchScreen.BINDINGS[1:])
+                + binding_rows(ResultList.BINDINGS),
+            ),
+            (
+                "Reader",
+                binding_rows(ReaderScreen.BINDINGS)
+                + binding_rows(ParagraphList.BINDINGS)
+                + binding_rows(ReaderPane.BINDINGS),
+            ),
             ("Entity sidebar", binding_rows(EntityList.BINDINGS)),
         ]
 
@@ -386,15 +412,20 @@ class NpfApp(App):
         nodes = [(ab.node, ab.binding) for ab in screen.active_bindings.values()]
         if isinstance(screen, ReaderScreen):
             pane = screen.current
-            nodes += [(pane, b) for _, b in pane._bindings] + [(pane.paragraphs, b) for _, b in pane.paragraphs._bindings]
+            nodes += [(pane, b) for _, b in pane._bindings] + [
+                (pane.paragraphs, b) for _, b in pane.paragraphs._bindings
+            ]
         nodes += [(self, b) for _, b in self._bindings]
         for node, binding in nodes:
             if not (binding.id or "").startswith("npf.") or not binding.description or binding.id in seen:
                 continue
             seen.add(binding.id)
             keys = ", ".join(b.key for b in self._all_bindings_with_id(node, binding.id))
-            yield (binding.tooltip or binding.description, f"key: {keys}",
-                   partial(self.run_action, binding.action, node))
+            yield (
+                binding.tooltip or binding.description,
+                f"key: {keys}",
+                partial(self.run_action, binding.action, node),
+            )
 
     @staticmethod
     def _all_bindings_with_id(node, binding_id: str) -> list[Binding]:

@@ -1,4 +1,4 @@
-"""Citations of corpus documents in CSL styles (Chicago, APA, MLA, GB/T 7714) through citeproc-py, plus BibTeX and CSL-JSON."""
+"""Citations of corpus documents in CSL styles (Chicago, APA, MLA, GB/T 7714) through citeproc-py; BibTeX, CSL-JSON."""
 
 from __future__ import annotations
 
@@ -35,12 +35,34 @@ class StyleInfo:
 STYLES: dict[str, StyleInfo] = {
     s.name: s
     for s in (
-        StyleInfo("chicago-author-date", "chicago-author-date", "Chicago Manual of Style 18th ed. (author-date)", "author-date"),
-        StyleInfo("chicago-notes", "chicago-notes-bibliography", "Chicago Manual of Style 18th ed. (notes and bibliography)", "note"),
+        StyleInfo(
+            "chicago-author-date",
+            "chicago-author-date",
+            "Chicago Manual of Style 18th ed. (author-date)",
+            "author-date",
+        ),
+        StyleInfo(
+            "chicago-notes",
+            "chicago-notes-bibliography",
+            "Chicago Manual of Style 18th ed. (notes and bibliography)",
+            "note",
+        ),
         StyleInfo("apa", "apa", "APA 7th edition", "author-date"),
         StyleInfo("mla", "modern-language-association", "MLA Handbook 9th edition", "author-date"),
-        StyleInfo("gb7714", "china-national-standard-gb-t-7714-2015-author-date", "GB/T 7714-2015 (author-date)", "author-date", True),
-        StyleInfo("gb7714-numeric", "china-national-standard-gb-t-7714-2015-numeric", "GB/T 7714-2015 (numeric)", "numeric", True),
+        StyleInfo(
+            "gb7714",
+            "china-national-standard-gb-t-7714-2015-author-date",
+            "GB/T 7714-2015 (author-date)",
+            "author-date",
+            True,
+        ),
+        StyleInfo(
+            "gb7714-numeric",
+            "china-national-standard-gb-t-7714-2015-numeric",
+            "GB/T 7714-2015 (numeric)",
+            "numeric",
+            True,
+        ),
     )
 }
 DEFAULT_STYLE = "chicago-author-date"
@@ -83,10 +105,101 @@ _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 #: Common Chinese surnames in pinyin: a two-word name that starts with one (and does not end with one) is
 #: written surname first ("Xi Jinping", "Li Qiang"); "Yanzi Xu" is written given name first.
 _PINYIN_SURNAMES = set(
-    "li wang zhang liu chen yang zhao huang zhou wu xu sun hu zhu gao lin he guo ma luo liang song zheng xie han tang "
-    "feng yu dong xiao cheng cao yuan deng fu shen zeng peng lu su jiang cai jia ding wei xue ye yan pan du dai xia "
-    "zhong tian ren fan fang shi yao tan liao zou xiong jin hao kong bai cui kang mao qiu qin gu hou shao meng long "
-    "wan duan lei qian yin yi chang qiao lai gong wen xi ouyang sima zhuge shangguan".split()
+    [
+        "li",
+        "wang",
+        "zhang",
+        "liu",
+        "chen",
+        "yang",
+        "zhao",
+        "huang",
+        "zhou",
+        "wu",
+        "xu",
+        "sun",
+        "hu",
+        "zhu",
+        "gao",
+        "lin",
+        "he",
+        "guo",
+        "ma",
+        "luo",
+        "liang",
+        "song",
+        "zheng",
+        "xie",
+        "han",
+        "tang",
+        "feng",
+        "yu",
+        "dong",
+        "xiao",
+        "cheng",
+        "cao",
+        "yuan",
+        "deng",
+        "fu",
+        "shen",
+        "zeng",
+        "peng",
+        "lu",
+        "su",
+        "jiang",
+        "cai",
+        "jia",
+        "ding",
+        "wei",
+        "xue",
+        "ye",
+        "yan",
+        "pan",
+        "du",
+        "dai",
+        "xia",
+        "zhong",
+        "tian",
+        "ren",
+        "fan",
+        "fang",
+        "shi",
+        "yao",
+        "tan",
+        "liao",
+        "zou",
+        "xiong",
+        "jin",
+        "hao",
+        "kong",
+        "bai",
+        "cui",
+        "kang",
+        "mao",
+        "qiu",
+        "qin",
+        "gu",
+        "hou",
+        "shao",
+        "meng",
+        "long",
+        "wan",
+        "duan",
+        "lei",
+        "qian",
+        "yin",
+        "yi",
+        "chang",
+        "qiao",
+        "lai",
+        "gong",
+        "wen",
+        "xi",
+        "ouyang",
+        "sima",
+        "zhuge",
+        "shangguan",
+    ]
 )
 
 
@@ -146,7 +259,11 @@ def split_authors(author: str) -> list[str]:
     parts = re.split(r"\s+(?:and|&)\s+", author)
     if len(parts) > 1:
         # "A, B and C": the comma separates people when there are more than two
-        head = [p.strip() for p in parts[0].split(",")] if parts[0].count(",") >= 1 and len(parts[0].split()) > 2 else [parts[0]]
+        head = (
+            [p.strip() for p in parts[0].split(",")]
+            if parts[0].count(",") >= 1 and len(parts[0].split()) > 2
+            else [parts[0]]
+        )
         return [p for p in head + parts[1:] if p]
     return [author]
 
@@ -261,7 +378,7 @@ def html_to_markdown(text: str) -> str:
     """citeproc's HTML output as Markdown: <i> → *…*, <b> → **…**, other tags dropped, entities decoded."""
     out, pos = [], 0
     for match in _TAGS.finditer(text):
-        out.append(_MD_SPECIAL.sub(r"\\\1", html.unescape(text[pos:match.start()])))
+        out.append(_MD_SPECIAL.sub(r"\\\1", html.unescape(text[pos : match.start()])))
         tag = match.group(2)
         if tag == "i":
             out.append("*")
@@ -295,7 +412,16 @@ def in_text(doc: Document, style: str = DEFAULT_STYLE, paragraph: int | None = N
 
 # --- BibTeX ------------------------------------------------------------------------------------------------------
 
-_BIBTEX_ESCAPE = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
+_BIBTEX_ESCAPE = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+}
 
 
 def _bibtex_value(text: str) -> str:

@@ -46,7 +46,9 @@ class CopyReport:
         line = "copied to " + " and ".join(places) if places else "no clipboard reachable"
         if self.saved:
             line += f"; saved in {self.quotes_file}"
-        problems = [p for p in (self.save_error, self.pyperclip_error if not self.copied else "", self.osc52_error) if p]
+        problems = [
+            p for p in (self.save_error, self.pyperclip_error if not self.copied else "", self.osc52_error) if p
+        ]
         if problems:
             line += " (" + "; ".join(problems) + ")"
         return line
@@ -144,7 +146,9 @@ def copy(
                 (pyperclip_copy or _pyperclip_copy)(text)
                 report.pyperclip = True
             except Exception as exc:  # pyperclip raises its own PyperclipException, or OSError from a helper tool
-                report.pyperclip_error = f"local clipboard failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                report.pyperclip_error = (
+                    f"local clipboard failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                )
     if write_osc52 is not None:
         if len(text.encode("utf-8")) > OSC52_MAX_BYTES:
             report.osc52_error = "too long for the terminal clipboard"

@@ -263,7 +263,9 @@ def _wrap_quote(original):
         close_quote = self.get_single_term(name="close-quote")
         inner_open = str(self.get_single_term(name="open-inner-quote") or "‘")
         inner_close = str(self.get_single_term(name="close-inner-quote") or "’")
-        string = _map_segments(string, lambda t: _flip_quotes(t, str(open_quote), str(close_quote), inner_open, inner_close))
+        string = _map_segments(
+            string, lambda t: _flip_quotes(t, str(open_quote), str(close_quote), inner_open, inner_close)
+        )
         if not piq:
             return open_quote + string + close_quote
         return MixedString([open_quote]) + string + MixedString([CloseQuote(str(close_quote))])
@@ -333,7 +335,7 @@ def _capitalize_first(self):
     text = str(self)
     for index, char in enumerate(text):
         if char.isalpha():
-            return self.__class__(text[:index] + char.upper() + text[index + 1:])
+            return self.__class__(text[:index] + char.upper() + text[index + 1 :])
         if char.isdigit():
             break
     return self.__class__(text)

@@ -73,7 +73,7 @@ def make_quote(
     style: str = DEFAULT_STYLE,
     fmt: str = "plain",
 ) -> Quote:
-    """Quote paragraph `paragraph` (1-based) of `doc`, or the part `span` of it, cited in `style`, formatted as `fmt`."""
+    """Quote paragraph `paragraph` (1-based) of `doc`, or its part `span`, cited in `style`, formatted as `fmt`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown quote format {fmt!r}")
     info = resolve_style(style)

@@ -111,8 +111,10 @@ class CandidateStore:
 
     def put(self, doc_id: str, cands: DocCandidates) -> None:
         """Store (or replace) one document's candidates."""
-        self._con.execute("INSERT OR REPLACE INTO docs (doc_id, cands) VALUES (?, ?)",
-                          (doc_id, pickle.dumps(cands.to_json(), protocol=pickle.HIGHEST_PROTOCOL)))
+        self._con.execute(
+            "INSERT OR REPLACE INTO docs (doc_id, cands) VALUES (?, ?)",
+            (doc_id, pickle.dumps(cands.to_json(), protocol=pickle.HIGHEST_PROTOCOL)),
+        )
 
     def delete(self, doc_id: str) -> None:
         """Forget one document's candidates."""
@@ -124,8 +126,10 @@ class CandidateStore:
 
     def save_totals(self, totals: Totals) -> None:
         """Store the totals (committed with the documents' rows when the transaction ends)."""
-        self._con.execute("INSERT OR REPLACE INTO state (name, value) VALUES ('totals', ?)",
-                          (pickle.dumps(totals, protocol=pickle.HIGHEST_PROTOCOL),))
+        self._con.execute(
+            "INSERT OR REPLACE INTO state (name, value) VALUES ('totals', ?)",
+            (pickle.dumps(totals, protocol=pickle.HIGHEST_PROTOCOL),),
+        )
 
 
 class StoreDamaged(IndexError_):

@@ -19,67 +19,392 @@ _POSSESSIVE = re.compile(r"^(.*[^\W_])['’]s$")
 
 CONNECTORS = {"of", "and", "for", "the", "de", "&"}
 MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 }
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Page furniture left by web captures; never an entity nor part of one.
 FURNITURE = {
-    "ad", "ads", "icon", "logo", "postemailwhatsapp", "arrow", "share", "tweet", "email", "print", "subscribe",
-    "menu", "home", "advertisement", "sponsored", "newsletter", "login", "signup", "buttons", "button", "click",
-    "cookie", "cookies", "comments", "related", "previous", "next", "top", "read", "more",
+    "ad",
+    "ads",
+    "icon",
+    "logo",
+    "postemailwhatsapp",
+    "arrow",
+    "share",
+    "tweet",
+    "email",
+    "print",
+    "subscribe",
+    "menu",
+    "home",
+    "advertisement",
+    "sponsored",
+    "newsletter",
+    "login",
+    "signup",
+    "buttons",
+    "button",
+    "click",
+    "cookie",
+    "cookies",
+    "comments",
+    "related",
+    "previous",
+    "next",
+    "top",
+    "read",
+    "more",
 }
 # Words that open a sentence without naming anything (checked in addition to the document's own lower-case words).
 COMMON_OPENERS = {
-    "the", "a", "an", "this", "that", "these", "those", "it", "its", "in", "on", "at", "as", "by", "for", "from",
-    "with", "however", "but", "and", "or", "if", "while", "when", "since", "after", "before", "during", "although",
-    "meanwhile", "moreover", "thus", "so", "yet", "also", "then", "there", "here", "what", "why", "how", "who",
-    "which", "we", "i", "he", "she", "they", "our", "their", "his", "her", "my", "you", "your", "not", "no", "all",
-    "some", "many", "most", "other", "such", "according", "despite", "under", "over", "between", "among", "first",
-    "firstly", "secondly", "thirdly", "finally", "previously", "additionally", "ultimately", "instead", "besides",
-    "further", "furthermore", "to", "of", "more", "less", "only", "even", "both", "each", "every", "one", "two",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "in",
+    "on",
+    "at",
+    "as",
+    "by",
+    "for",
+    "from",
+    "with",
+    "however",
+    "but",
+    "and",
+    "or",
+    "if",
+    "while",
+    "when",
+    "since",
+    "after",
+    "before",
+    "during",
+    "although",
+    "meanwhile",
+    "moreover",
+    "thus",
+    "so",
+    "yet",
+    "also",
+    "then",
+    "there",
+    "here",
+    "what",
+    "why",
+    "how",
+    "who",
+    "which",
+    "we",
+    "i",
+    "he",
+    "she",
+    "they",
+    "our",
+    "their",
+    "his",
+    "her",
+    "my",
+    "you",
+    "your",
+    "not",
+    "no",
+    "all",
+    "some",
+    "many",
+    "most",
+    "other",
+    "such",
+    "according",
+    "despite",
+    "under",
+    "over",
+    "between",
+    "among",
+    "first",
+    "firstly",
+    "secondly",
+    "thirdly",
+    "finally",
+    "previously",
+    "additionally",
+    "ultimately",
+    "instead",
+    "besides",
+    "further",
+    "furthermore",
+    "to",
+    "of",
+    "more",
+    "less",
+    "only",
+    "even",
+    "both",
+    "each",
+    "every",
+    "one",
+    "two",
 }
 # Titles and demonyms that precede a person's name ("Chinese President Xi Jinping", "Premier Li Qiang").
 TITLES = {
-    "president", "premier", "vice", "chairman", "chairwoman", "governor", "mayor", "minister", "secretary",
-    "general", "director", "professor", "prof", "dr", "mr", "mrs", "ms", "sir", "ambassador", "envoy", "consul",
-    "chancellor", "king", "queen", "prince", "senator", "representative", "deputy", "chief", "leader", "editor",
-    "commissioner", "spokesman", "spokeswoman", "spokesperson", "executive", "founder", "ceo", "chair",
+    "president",
+    "premier",
+    "vice",
+    "chairman",
+    "chairwoman",
+    "governor",
+    "mayor",
+    "minister",
+    "secretary",
+    "general",
+    "director",
+    "professor",
+    "prof",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "sir",
+    "ambassador",
+    "envoy",
+    "consul",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "senator",
+    "representative",
+    "deputy",
+    "chief",
+    "leader",
+    "editor",
+    "commissioner",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "executive",
+    "founder",
+    "ceo",
+    "chair",
 }
 DEMONYMS = {
-    "chinese", "american", "us", "u.s.", "british", "french", "german", "japanese", "korean", "russian", "indian",
-    "hungarian", "european", "taiwanese", "former", "late", "then", "new", "current",
+    "chinese",
+    "american",
+    "us",
+    "u.s.",
+    "british",
+    "french",
+    "german",
+    "japanese",
+    "korean",
+    "russian",
+    "indian",
+    "hungarian",
+    "european",
+    "taiwanese",
+    "former",
+    "late",
+    "then",
+    "new",
+    "current",
 }
 ORG_WORDS = {
-    "university", "ministry", "commission", "party", "association", "institute", "institution", "academy", "bureau",
-    "council", "committee", "congress", "group", "company", "corporation", "corp", "inc", "ltd", "co", "bank",
-    "administration", "department", "office", "center", "centre", "foundation", "organization", "organisation",
-    "society", "federation", "forum", "union", "school", "college", "museum", "court", "government", "cabinet",
-    "consulate", "embassy", "laboratory", "lab", "fund", "alliance", "army", "police", "force", "tank", "holdings",
-    "technologies", "motors", "airlines", "exchange", "authority", "agency", "assembly", "politburo", "senate",
+    "university",
+    "ministry",
+    "commission",
+    "party",
+    "association",
+    "institute",
+    "institution",
+    "academy",
+    "bureau",
+    "council",
+    "committee",
+    "congress",
+    "group",
+    "company",
+    "corporation",
+    "corp",
+    "inc",
+    "ltd",
+    "co",
+    "bank",
+    "administration",
+    "department",
+    "office",
+    "center",
+    "centre",
+    "foundation",
+    "organization",
+    "organisation",
+    "society",
+    "federation",
+    "forum",
+    "union",
+    "school",
+    "college",
+    "museum",
+    "court",
+    "government",
+    "cabinet",
+    "consulate",
+    "embassy",
+    "laboratory",
+    "lab",
+    "fund",
+    "alliance",
+    "army",
+    "police",
+    "force",
+    "tank",
+    "holdings",
+    "technologies",
+    "motors",
+    "airlines",
+    "exchange",
+    "authority",
+    "agency",
+    "assembly",
+    "politburo",
+    "senate",
 }
 MEDIA_WORDS = {
-    "times", "daily", "news", "post", "journal", "herald", "tribune", "press", "magazine", "television", "tv",
-    "radio", "gazette", "weekly", "reuters", "bloomberg", "xinhua", "economist", "telegraph", "guardian",
+    "times",
+    "daily",
+    "news",
+    "post",
+    "journal",
+    "herald",
+    "tribune",
+    "press",
+    "magazine",
+    "television",
+    "tv",
+    "radio",
+    "gazette",
+    "weekly",
+    "reuters",
+    "bloomberg",
+    "xinhua",
+    "economist",
+    "telegraph",
+    "guardian",
 }
 PLACE_WORDS = {
-    "province", "city", "county", "district", "region", "prefecture", "municipality", "island", "islands", "river",
-    "mountain", "mountains", "lake", "sea", "ocean", "bay", "valley", "state", "village", "town", "area", "delta",
-    "peninsula", "strait", "coast", "autonomous",
+    "province",
+    "city",
+    "county",
+    "district",
+    "region",
+    "prefecture",
+    "municipality",
+    "island",
+    "islands",
+    "river",
+    "mountain",
+    "mountains",
+    "lake",
+    "sea",
+    "ocean",
+    "bay",
+    "valley",
+    "state",
+    "village",
+    "town",
+    "area",
+    "delta",
+    "peninsula",
+    "strait",
+    "coast",
+    "autonomous",
 }
 CONCEPT_WORDS = {
-    "initiative", "strategy", "plan", "movement", "thought", "forces", "sessions", "session", "program",
-    "programme", "policy", "report", "agreement", "statement", "dialogue", "conference", "summit", "fair",
-    "festival", "expo", "theory", "doctrine", "reform", "revolution", "vision", "project", "law", "act",
+    "initiative",
+    "strategy",
+    "plan",
+    "movement",
+    "thought",
+    "forces",
+    "sessions",
+    "session",
+    "program",
+    "programme",
+    "policy",
+    "report",
+    "agreement",
+    "statement",
+    "dialogue",
+    "conference",
+    "summit",
+    "fair",
+    "festival",
+    "expo",
+    "theory",
+    "doctrine",
+    "reform",
+    "revolution",
+    "vision",
+    "project",
+    "law",
+    "act",
 }
 COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "central"}
 #: Countries and regions often named without any pattern, with their Chinese names (a link, not a gazetteer).
 KNOWN_PLACES = {
-    "china": "中国", "asia": "亚洲", "europe": "欧洲", "africa": "非洲", "japan": "日本", "korea": "韩国",
-    "south korea": "韩国", "north korea": "朝鲜", "india": "印度", "russia": "俄罗斯", "germany": "德国",
-    "france": "法国", "britain": "英国", "united kingdom": "英国", "taiwan": "台湾", "hong kong": "香港",
-    "macau": "澳门", "macao": "澳门", "united states": "美国", "australia": "澳大利亚", "canada": "加拿大",
-    "european union": "欧盟", "brazil": "巴西", "italy": "意大利", "singapore": "新加坡", "vietnam": "越南",
+    "china": "中国",
+    "asia": "亚洲",
+    "europe": "欧洲",
+    "africa": "非洲",
+    "japan": "日本",
+    "korea": "韩国",
+    "south korea": "韩国",
+    "north korea": "朝鲜",
+    "india": "印度",
+    "russia": "俄罗斯",
+    "germany": "德国",
+    "france": "法国",
+    "britain": "英国",
+    "united kingdom": "英国",
+    "taiwan": "台湾",
+    "hong kong": "香港",
+    "macau": "澳门",
+    "macao": "澳门",
+    "united states": "美国",
+    "australia": "澳大利亚",
+    "canada": "加拿大",
+    "european union": "欧盟",
+    "brazil": "巴西",
+    "italy": "意大利",
+    "singapore": "新加坡",
+    "vietnam": "越南",
 }
 PERSON_VERBS = re.compile(
     r"^[’']?s?,?\s+(?:said|says|told|wrote|writes|argued|argues|noted|notes|added|adds|stated|explained|"
@@ -92,11 +417,134 @@ MEDIA_BEFORE = re.compile(r"\b(?:told|according to)\s+the\s+$")
 PLACE_BEFORE = re.compile(r"\b(?:in|from|across|visited|visit to|trip to|city of|province of)\s+$")
 
 CHINESE_SURNAMES = set(
-    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
-    "han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai du ye cheng wei su lu ding ren shen yao jin "
-    "fu zhong cui tan shan xia qiu hou fan shi qin xue yan dai mo kong bai meng qian gu mao hao jia lei kang yin "
-    "shao wan qi long duan lei hong wen niu fang ou yi ji bi chang chu ling mei ning pang rao sha tao xiang xing "
-    "zou ai an bao bian geng guan hua huo jiao ke lai lan lian miao nie sheng si tong wei xian xin xiong yue zhan".split()
+    [
+        "wang",
+        "li",
+        "zhang",
+        "liu",
+        "chen",
+        "yang",
+        "huang",
+        "zhao",
+        "wu",
+        "zhou",
+        "xu",
+        "sun",
+        "ma",
+        "zhu",
+        "hu",
+        "guo",
+        "he",
+        "gao",
+        "lin",
+        "luo",
+        "zheng",
+        "liang",
+        "xie",
+        "song",
+        "tang",
+        "han",
+        "feng",
+        "deng",
+        "cao",
+        "peng",
+        "zeng",
+        "xiao",
+        "tian",
+        "dong",
+        "yuan",
+        "pan",
+        "yu",
+        "jiang",
+        "cai",
+        "du",
+        "ye",
+        "cheng",
+        "wei",
+        "su",
+        "lu",
+        "ding",
+        "ren",
+        "shen",
+        "yao",
+        "jin",
+        "fu",
+        "zhong",
+        "cui",
+        "tan",
+        "shan",
+        "xia",
+        "qiu",
+        "hou",
+        "fan",
+        "shi",
+        "qin",
+        "xue",
+        "yan",
+        "dai",
+        "mo",
+        "kong",
+        "bai",
+        "meng",
+        "qian",
+        "gu",
+        "mao",
+        "hao",
+        "jia",
+        "lei",
+        "kang",
+        "yin",
+        "shao",
+        "wan",
+        "qi",
+        "long",
+        "duan",
+        "lei",
+        "hong",
+        "wen",
+        "niu",
+        "fang",
+        "ou",
+        "yi",
+        "ji",
+        "bi",
+        "chang",
+        "chu",
+        "ling",
+        "mei",
+        "ning",
+        "pang",
+        "rao",
+        "sha",
+        "tao",
+        "xiang",
+        "xing",
+        "zou",
+        "ai",
+        "an",
+        "bao",
+        "bian",
+        "geng",
+        "guan",
+        "hua",
+        "huo",
+        "jiao",
+        "ke",
+        "lai",
+        "lan",
+        "lian",
+        "miao",
+        "nie",
+        "sheng",
+        "si",
+        "tong",
+        "wei",
+        "xian",
+        "xin",
+        "xiong",
+        "yue",
+        "zhan",
+    ]
 )
 _PINYIN_SYLLABLE = (
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -112,10 +560,49 @@ ZH_SURNAMES = set(
 # A Chinese gloss that starts like a clause ("或者如果…", "用美元…") is an explanation, not a name.
 ZH_CLAUSE_START = set("或如用令在的是了和与及并而但也就都把被让给对从向以为这那其该此每各请可能将会")
 ZH_ORG_SUFFIXES = (
-    "大学", "学院", "学会", "协会", "研究院", "研究所", "研究中心", "委员会", "公司", "集团", "银行", "党校", "政府", "部",
-    "局", "署", "中心", "基金会", "联合会", "医院", "法院", "检察院", "办公室", "办公厅", "组织", "论坛", "智库", "党",
+    "大学",
+    "学院",
+    "学会",
+    "协会",
+    "研究院",
+    "研究所",
+    "研究中心",
+    "委员会",
+    "公司",
+    "集团",
+    "银行",
+    "党校",
+    "政府",
+    "部",
+    "局",
+    "署",
+    "中心",
+    "基金会",
+    "联合会",
+    "医院",
+    "法院",
+    "检察院",
+    "办公室",
+    "办公厅",
+    "组织",
+    "论坛",
+    "智库",
+    "党",
 )
-ZH_MEDIA_SUFFIXES = ("日报", "晚报", "时报", "早报", "新闻社", "通讯社", "电视台", "新闻", "杂志", "周刊", "月刊", "新华社")
+ZH_MEDIA_SUFFIXES = (
+    "日报",
+    "晚报",
+    "时报",
+    "早报",
+    "新闻社",
+    "通讯社",
+    "电视台",
+    "新闻",
+    "杂志",
+    "周刊",
+    "月刊",
+    "新华社",
+)
 ZH_PLACE_SUFFIXES = ("省", "市", "县", "区", "镇", "村", "州", "自治区", "特别行政区")
 #: jieba part-of-speech tags kept as name candidates, and the entity type each suggests.
 ZH_TAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "organisation", "nz": "concept"}
@@ -141,7 +628,7 @@ class DocCandidates:
         return {"fp": self.fingerprint, "pairs": self.pairs, "acr": self.acronyms, "en": self.en, "zh": self.zh}
 
     @classmethod
-    def from_json(cls, data: dict) -> "DocCandidates":
+    def from_json(cls, data: dict) -> DocCandidates:
         """Rebuild from `to_json` output."""
         return cls(data["fp"], data.get("pairs", []), data.get("acr", []), data.get("en", {}), data.get("zh", {}))
 
@@ -176,7 +663,9 @@ def guess_type_en(name: str) -> str | None:
     last = words[-1]
     if any(w in MEDIA_WORDS for w in words) and not any(w in ("ministry", "university", "bureau") for w in words):
         return "media"
-    if last in PLACE_WORDS or (len(words) > 1 and words[0] in PLACE_WORDS and "of" in words[:2] and last not in ORG_WORDS):
+    if last in PLACE_WORDS or (
+        len(words) > 1 and words[0] in PLACE_WORDS and "of" in words[:2] and last not in ORG_WORDS
+    ):
         return "place"
     if any(w in ORG_WORDS for w in words):
         return "organisation"
@@ -247,7 +736,7 @@ def _camel_junk(tok: str) -> bool:
 
 def _title_like(text: str) -> bool:
     """A heading or a list of names: most longer words capitalised (no sentence to read capitals from)."""
-    if len(text) > 400 or text.rstrip().endswith((".", "。", "\"", "”", "?", "!")):
+    if len(text) > 400 or text.rstrip().endswith((".", "。", '"', "”", "?", "!")):
         return False
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
@@ -256,16 +745,18 @@ def _title_like(text: str) -> bool:
 _CAP = r"(?:[A-Z]\.){2,}|[A-Z]\.(?= [A-Z])|[A-ZÀ-ÖØ-Þ][^\W_]*(?:[-'’][^\W_]+)*"
 # A run of capitalised words, joined by single spaces and lower-case connectors ("Ministry of Science and Technology").
 _RUN = re.compile(rf"(?<![\w'’-])(?:{_CAP})(?:(?: (?:of|and|for|de|&)(?: the)?)? (?:{_CAP}))*")
-_SENTENCE_END = set(".!?:;•·|–—\"“”‘([\n")
+_SENTENCE_END = set('.!?:;•·|–—"“”‘([\n')
 
 
-def _phrases(para: str, lower_vocab: "LowerWords | set[str]"):
+def _phrases(para: str, lower_vocab: LowerWords | set[str]):
     """Yield (phrase, start, end, titled, initial) for the capitalised word runs of a paragraph."""
     for match in _RUN.finditer(para):
         base = match.start()
-        before = para[max(0, base - 8):base]
+        before = para[max(0, base - 8) : base]
         stripped = before.rstrip(" \t")
-        initial = not stripped.strip() and (base < 8 or "\n" in before) or bool(stripped) and stripped[-1] in _SENTENCE_END
+        initial = (
+            not stripped.strip() and (base < 8 or "\n" in before) or bool(stripped) and stripped[-1] in _SENTENCE_END
+        )
         text = match.group()
         if " " not in text and "&" not in text:
             # Fast path for the common one-word run ("China", "Xi", "However").
@@ -316,7 +807,7 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
                 head = head[:-1]
             if head:
                 pieces.append((head, False))
-            rest = run[last_title + 1:]
+            rest = run[last_title + 1 :]
             # "Envoy for Climate John Podesta": a title phrase with connectors does not mark where the name starts.
             pieces.append((rest, not any(t[0].lower() in CONNECTORS for t in rest)))
         else:
@@ -384,10 +875,12 @@ def _split_at_and(part: list[tuple[str, int, int]]) -> list[list[tuple[str, int,
         head_of = any(t[0] == "of" for t in head)
         words = " ".join(t[0] for t in body)
         joins = (
-            (len(body) <= 2 and head_of and not _is_keyword(head[-1][0]) and not chinese_name_shape(words)
-             and not (body and _is_keyword(body[-1][0])))
-            or (body and _is_keyword(body[-1][0]) and not head_kw)
-        )
+            len(body) <= 2
+            and head_of
+            and not _is_keyword(head[-1][0])
+            and not chinese_name_shape(words)
+            and not (body and _is_keyword(body[-1][0]))
+        ) or (body and _is_keyword(body[-1][0]) and not head_kw)
         if joins and head:
             out[-1] = head + [("and", head[-1][2] + 1, head[-1][2] + 4)] + piece
         else:
@@ -448,14 +941,14 @@ _EXPANSION_WORDS = re.compile(r"[A-Za-z][\w'’-]*|&")
 def _expansion_before(text: str, letters: str) -> str | None:
     """The words right before an acronym that its letters spell, as written, or None."""
     text = text[-300:]
-    cut = max(text.rfind(c) for c in ".;:!?()（）“”\"\n")
-    text = text[cut + 1:]
+    cut = max(text.rfind(c) for c in '.;:!?()（）“”"\n')
+    text = text[cut + 1 :]
     matches = list(_EXPANSION_WORDS.finditer(text))[-12:]
     words = [m.group() for m in matches]
     start = match_expansion(words, letters)
     if start is None or start >= len(words):
         return None
-    return text[matches[start].start():matches[-1].end()]
+    return text[matches[start].start() : matches[-1].end()]
 
 
 def find_acronyms(para: str) -> list[tuple[str, str]]:
@@ -489,16 +982,23 @@ def find_acronyms(para: str) -> list[tuple[str, str]]:
 
 def _pattern_votes(para: str, start: int, end: int, phrase: str, titled: bool) -> tuple[int, int, int]:
     """(person, media, place) votes from the words around one occurrence of a phrase."""
-    after, before = para[end:end + 40], para[max(0, start - 20):start]
+    after, before = para[end : end + 40], para[max(0, start - 20) : start]
     person = media = place = 0
     nwords = len(phrase.split())
-    if titled and nwords <= 3:
+    if (
+        titled
+        and nwords <= 3
+        or (
+            2 <= nwords <= 3
+            and guess_type_en(phrase) is None
+            and (
+                PERSON_VERBS.match(after)
+                or PERSON_BEFORE.search(before)
+                or (chinese_name_shape(phrase) and APPOSITIVE.match(after))
+            )
+        )
+    ):
         person = 1
-    elif 2 <= nwords <= 3 and guess_type_en(phrase) is None:
-        if PERSON_VERBS.match(after) or PERSON_BEFORE.search(before):
-            person = 1
-        elif chinese_name_shape(phrase) and APPOSITIVE.match(after):
-            person = 1
     if MEDIA_AFTER.match(after) or MEDIA_BEFORE.search(before):
         media = 1
     if PLACE_BEFORE.search(before) and not re.match(r"\s*[A-Z]", after):

@@ -215,7 +215,9 @@ def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], 
         # Link a well-known country to its Chinese name when the corpus uses either.
         ek, zk = name_key(en), name_key(zh)
         if ek in groups.parent or zk in groups.parent:
-            groups.union(add(en if ek not in groups.parent else next(iter(forms[ek]), en), 0, "place"), add(zh, 0, "place"))
+            groups.union(
+                add(en if ek not in groups.parent else next(iter(forms[ek]), en), 0, "place"), add(zh, 0, "place")
+            )
 
     members: dict[str, list[str]] = defaultdict(list)
     for key in groups.parent:
@@ -231,8 +233,7 @@ def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], 
             typ_votes.update(votes[key])
         entry = glossary[gi] if gi is not None else None
         zh_forms = [n for n, _ in surface.most_common() if disc.is_han(n)]
-        en_forms = sorted((n for n in surface if not disc.is_han(n)),
-                          key=lambda n: (n.isupper(), -surface[n], -len(n)))
+        en_forms = sorted((n for n in surface if not disc.is_han(n)), key=lambda n: (n.isupper(), -surface[n], -len(n)))
         name_en = (entry.en if entry else "") or (en_forms[0] if en_forms else "")
         name_zh = (entry.zh if entry else "") or (to_simplified(zh_forms[0]) if zh_forms else "")
         names: list[str] = []

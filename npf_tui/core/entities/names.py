@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from npf_tui.core.entities import discovery as disc
 
+
 @dataclass
 class Entity:
     """One person, organisation, place, concept or media outlet, with its names in both languages."""
@@ -28,8 +29,14 @@ class Entity:
 
     def to_json(self) -> dict:
         """A JSON-ready dict."""
-        return {"id": self.id, "type": self.type, "name_en": self.name_en, "name_zh": self.name_zh,
-                "names": self.names, "note": self.note}
+        return {
+            "id": self.id,
+            "type": self.type,
+            "name_en": self.name_en,
+            "name_zh": self.name_zh,
+            "names": self.names,
+            "note": self.note,
+        }
 
 
 @dataclass
@@ -69,7 +76,11 @@ def match_text(text: str) -> str:
     """Text folded for matching with the same length: Simplified Chinese, lower case, plain quotes and dashes."""
     if disc.is_han(text):
         simp = _t2s().convert(text)
-        text = simp if len(simp) == len(text) else "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in text)
+        text = (
+            simp
+            if len(simp) == len(text)
+            else "".join(_t2s().convert(c) if len(_t2s().convert(c)) == 1 else c for c in text)
+        )
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
@@ -85,7 +96,9 @@ def name_key(name: str) -> str:
 def _case_sensitive(name: str) -> bool:
     """Short all-caps acronyms and very short names must match exactly ("CAPS" is not "caps", "Xi" not "xi")."""
     letters = [c for c in name if c.isalpha()]
-    return not disc.is_han(name) and (len(name) <= 3 or (letters and all(c.isupper() for c in letters) and len(name) <= 6))
+    return not disc.is_han(name) and (
+        len(name) <= 3 or (letters and all(c.isupper() for c in letters) and len(name) <= 6)
+    )
 
 
 def slug(text: str) -> str:
@@ -101,11 +114,12 @@ def to_simplified(text: str) -> str:
 
 # ---------------------------------------------------------------- mention matching
 
+
 class Matcher:
     """One Aho-Corasick automaton over every name of every entity, with word-boundary and case rules."""
 
     def __init__(self, entities: list[Entity], exact_names: set[str] = frozenset()) -> None:
-        """`exact_names` must match with their own capitalisation (discovered names: "Think Tank" is not "think tank")."""
+        """`exact_names` match with their own capitalisation (discovered names: "Think Tank" is not "think tank")."""
         import ahocorasick
 
         self.automaton = ahocorasick.Automaton()

@@ -10,13 +10,12 @@ import hashlib
 import json
 import pickle
 import threading
-from functools import cache
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from npf_tui.core.entities import discovery as disc
-from npf_tui.core.sources.corpus import load_document
 from npf_tui.core.entities.candidates import CandidateStore, StoreDamaged, Totals, candidate_store
 from npf_tui.core.entities.merge import merge
 from npf_tui.core.entities.names import Entity, EntityCount, Matcher, Mention, name_key
@@ -24,6 +23,7 @@ from npf_tui.core.errors import Cancelled, IndexError_, NpfError
 from npf_tui.core.fsutil import atomic_write_bytes
 from npf_tui.core.glossary import ENTITY_TYPES, GlossaryEntry, user_dictionary
 from npf_tui.core.models import Document
+from npf_tui.core.sources.corpus import load_document
 
 STORE_DIR = "entities"
 CANDIDATES_FILE = "candidates.sqlite"
@@ -36,6 +36,7 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 # ---------------------------------------------------------------- the store
+
 
 def _fingerprint(doc: Document) -> str:
     """A hash of a document's paragraphs (what entity extraction reads)."""
@@ -183,8 +184,13 @@ def update_entity_store(
     # contain one are matched again (a new longer name can also swallow an old shorter one, hence dropped too).
     partial: dict[str, dict] = {}
     affected: set[str] = set()
-    if (not same_names and changed is not None and docs_with_names is not None
-            and old_m.get("version") == VERSION and "keys" in old_m):
+    if (
+        not same_names
+        and changed is not None
+        and docs_with_names is not None
+        and old_m.get("version") == VERSION
+        and "keys" in old_m
+    ):
         delta = sorted(set(old_m["keys"]) ^ matcher.keys)
         affected = set(docs_with_names(delta)) if delta else set()
         partial = old_m.get("docs", {})
@@ -254,22 +260,40 @@ def update_entity_store(
         for idx in per:
             entity_docs[new_index[idx]].append(d)
         doc_counts.append([[new_index[i], c] for i, c in sorted(per.items(), key=lambda x: (-x[1], x[0]))])
-    _write_json(store / MENTIONS_FILE, {"version": VERSION, "signature": matcher.signature,
-                                        "ids": [e.id for e in entities], "surfaces": surfaces, "docs": mentions,
-                                        "keys": sorted(matcher.keys)})
+    _write_json(
+        store / MENTIONS_FILE,
+        {
+            "version": VERSION,
+            "signature": matcher.signature,
+            "ids": [e.id for e in entities],
+            "surfaces": surfaces,
+            "docs": mentions,
+            "keys": sorted(matcher.keys),
+        },
+    )
     # Written last: its signature tells readers which mentions file belongs to it.
-    _write_json(store / ENTITIES_FILE, {
-        "version": VERSION,
-        "signature": matcher.signature,
-        "doc_ids": doc_ids,
-        "entities": [entities[i].to_json() for i in kept],
-        "counts": [[counts[i], entity_docs[n]] for n, i in enumerate(kept)],
-        "doc_counts": doc_counts,
-    })
+    _write_json(
+        store / ENTITIES_FILE,
+        {
+            "version": VERSION,
+            "signature": matcher.signature,
+            "doc_ids": doc_ids,
+            "entities": [entities[i].to_json() for i in kept],
+            "counts": [[counts[i], entity_docs[n]] for n, i in enumerate(kept)],
+            "doc_counts": doc_counts,
+        },
+    )
 
 
-def _count_changes(db: CandidateStore, totals: Totals, given: dict[str, Document], changed: set[str],
-                   removed: set[str], tagger: Callable[[], object], check_cancel: Callable[[], None]) -> None:
+def _count_changes(
+    db: CandidateStore,
+    totals: Totals,
+    given: dict[str, Document],
+    changed: set[str],
+    removed: set[str],
+    tagger: Callable[[], object],
+    check_cancel: Callable[[], None],
+) -> None:
     """Count the changed and removed documents' stored candidates out of the totals and the new ones in
     (`tagger()` gives the part-of-speech tagger for extraction)."""
     previous = db.candidates(sorted((changed | removed) & set(totals.docs)))
@@ -382,7 +406,9 @@ class EntityStore:
         data = self._mentions or {}
         ids, surfaces = data.get("ids", []), data.get("surfaces", [])
         m = data.get("docs", {}).get(doc_id, {}).get("m", [])
-        return [Mention(ids[m[k]], doc_id, m[k + 1], m[k + 2], m[k + 3], surfaces[m[k + 4]]) for k in range(0, len(m), 5)]
+        return [
+            Mention(ids[m[k]], doc_id, m[k + 1], m[k + 2], m[k + 3], surfaces[m[k + 4]]) for k in range(0, len(m), 5)
+        ]
 
 
 def load_entity_store(gen_dir: Path) -> EntityStore:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from whoosh import highlight as wh
 from whoosh.analysis import Token
 
-from npf_tui.core.text.analysis import scan, word_tokens
 from npf_tui.core.models import Span
 from npf_tui.core.search.query import Literals
+from npf_tui.core.text.analysis import scan, word_tokens
 
 _MATCH = "\x00match"
 SNIPPET_CHARS = 220
@@ -89,7 +89,7 @@ class _PartsFormatter(wh.Formatter):
             if n:
                 parts.append((self.between, False))
             elif 0 < frag.startchar <= 8:
-                parts.append((text[:frag.startchar], False))  # a few leading characters: show, don't elide
+                parts.append((text[: frag.startchar], False))  # a few leading characters: show, don't elide
             elif frag.startchar > 8:
                 parts.append((self.between, False))
             pos = frag.startchar
@@ -97,13 +97,13 @@ class _PartsFormatter(wh.Formatter):
                 if tok.startchar < pos:
                     continue
                 if tok.startchar > pos:
-                    parts.append((text[pos:tok.startchar], False))
-                parts.append((text[tok.startchar:tok.endchar], True))
+                    parts.append((text[pos : tok.startchar], False))
+                parts.append((text[tok.startchar : tok.endchar], True))
                 pos = tok.endchar
             if pos < frag.endchar:
-                parts.append((text[pos:frag.endchar], False))
+                parts.append((text[pos : frag.endchar], False))
             if n == len(fragments) - 1 and frag.endchar < len(text):
-                rest = text[frag.endchar:]
+                rest = text[frag.endchar :]
                 parts.append((rest, False) if len(rest) <= 8 else (self.between, False))
         return _join_parts(parts)
 

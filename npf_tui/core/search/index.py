@@ -1,4 +1,4 @@
-"""The Whoosh passage index: schema, atomic full builds into a new generation folder, incremental sync, change detection.
+"""The Whoosh passage index: schema, atomic full builds into a new generation folder, incremental sync.
 
 Layout of an index folder:
     CURRENT            name of the live generation (replaced atomically when a build completes)
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import fcntl
 import json
-import re
-import zlib
 import os
+import re
 import shutil
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,13 +24,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from npf_tui.core.sources import corpus as corpus_mod
-from npf_tui.core.search import pinyin_map
-from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.errors import Cancelled, IndexError_, NpfError
 from npf_tui.core.fsutil import atomic_write_text, fsync_dir
 from npf_tui.core.glossary import GlossaryEntry, load_glossary, mine_pairs, user_dictionary
 from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.search import pinyin_map
+from npf_tui.core.sources import corpus as corpus_mod
+from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.text.textnorm import passage_language
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
@@ -78,7 +78,7 @@ class DocEntry:
 
 
 #: (bytes, parsed copy) of the last manifest read (see Manifest.load).
-_last_manifest: tuple[bytes, "Manifest"] | None = None
+_last_manifest: tuple[bytes, Manifest] | None = None
 
 
 @dataclass
@@ -97,7 +97,7 @@ class Manifest:
     entities_version: int = 0
 
     @classmethod
-    def load(cls, gen_dir: Path) -> "Manifest":
+    def load(cls, gen_dir: Path) -> Manifest:
         """Read a generation's manifest (OSError when unreadable, ValueError for anything malformed).
 
         The last manifest read is kept with its bytes: reading the same bytes again (`npf add` reads the manifest
@@ -114,24 +114,38 @@ class Manifest:
         return manifest
 
     @classmethod
-    def _parse(cls, data: bytes) -> "Manifest":
+    def _parse(cls, data: bytes) -> Manifest:
         """A manifest from its JSON bytes (ValueError for anything malformed)."""
         raw = json.loads(data.decode("utf-8"))
         try:
             docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
             files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
-            manifest = cls(int(raw["schema_version"]), str(raw["corpus_dir"]), str(raw["userdict_key"]),
-                           list(raw["glossary_stamp"]), docs, files, int(raw.get("entities_version", 0)))
+            manifest = cls(
+                int(raw["schema_version"]),
+                str(raw["corpus_dir"]),
+                str(raw["userdict_key"]),
+                list(raw["glossary_stamp"]),
+                docs,
+                files,
+                int(raw.get("entities_version", 0)),
+            )
             manifest.paragraph_count()
         except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
             # Damaged or hand-edited: any wrong shape is "malformed", never an odd exception further on.
             raise ValueError(f"malformed manifest ({type(exc).__name__})") from None
         return manifest
 
-    def copy(self) -> "Manifest":
+    def copy(self) -> Manifest:
         """A copy whose containers can be changed without touching this one's."""
-        return Manifest(self.schema_version, self.corpus_dir, self.userdict_key, list(self.glossary_stamp),
-                        dict(self.docs), {k: list(v) for k, v in self.files.items()}, self.entities_version)
+        return Manifest(
+            self.schema_version,
+            self.corpus_dir,
+            self.userdict_key,
+            list(self.glossary_stamp),
+            dict(self.docs),
+            {k: list(v) for k, v in self.files.items()},
+            self.entities_version,
+        )
 
     def save(self, gen_dir: Path) -> None:
         """Write the manifest atomically."""
@@ -193,7 +207,7 @@ def write_lock(index_root: Path, wait: float | None = None, on_wait=None):
     the next writer; the .lock file itself stays and is harmless.
     """
     index_root.mkdir(parents=True, exist_ok=True)
-    handle = open(index_root / ".lock", "a+")  # an OSError here (read-only folder) is the caller's to judge
+    handle = open(index_root / ".lock", "a+")  # noqa: SIM115 - held across the yield, closed below; an OSError here (read-only folder) is the caller's to judge
     deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     told = False
     try:
@@ -251,8 +265,16 @@ def _load_or_skip(path: Path, scan: CorpusScan) -> Document | None:
 def _entry(doc: Document, path: Path, st: corpus_mod.FileStamp) -> DocEntry:
     """The manifest entry of a freshly loaded document."""
     pairs = [[p.en, p.zh, p.paragraph] for p in mine_pairs([doc])]
-    return DocEntry(doc.doc_id, path.name, st.size, st.mtime_ns, doc.meta(), len(doc.paragraphs), pairs,
-                    corpus_mod.content_hash(doc.paragraphs))
+    return DocEntry(
+        doc.doc_id,
+        path.name,
+        st.size,
+        st.mtime_ns,
+        doc.meta(),
+        len(doc.paragraphs),
+        pairs,
+        corpus_mod.content_hash(doc.paragraphs),
+    )
 
 
 def known_documents(index_root: Path) -> dict[str, tuple[int, int, str, str]]:
@@ -274,8 +296,15 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise Cancelled("cancelled")
 
 
-def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, removed, ix=None,
-                     corpus_files: dict[str, Path] | None = None) -> None:
+def _update_entities(
+    gen_dir: Path,
+    docs: list[Document],
+    glossary,
+    changed,
+    removed,
+    ix=None,
+    corpus_files: dict[str, Path] | None = None,
+) -> None:
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
     documents contain names that appeared or disappeared, instead of re-reading every document."""
     try:
@@ -294,8 +323,15 @@ def _update_entities(gen_dir: Path, docs: list[Document], glossary, changed, rem
         return _docs_with(searchers[0], names)
 
     try:
-        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files,
-                            docs_with_names=docs_with_names)
+        update_entity_store(
+            gen_dir,
+            docs,
+            glossary,
+            changed=changed,
+            removed=set(removed),
+            corpus_files=corpus_files,
+            docs_with_names=docs_with_names,
+        )
     finally:
         for searcher in searchers:
             searcher.close()
@@ -376,8 +412,15 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
         (gen_dir / USERDICT).write_text("\n".join(scan.userdict), encoding="utf-8")
         # Whoosh does not fsync its segments: do it before CURRENT can point at them (power loss safety).
         files = whoosh_files(gen_dir, fsync=True)
-        Manifest(SCHEMA_VERSION, str(scan.corpus_dir.resolve()), scan.userdict_key, scan.glossary_stamp,
-                 entries, files, _entities_version()).save(gen_dir)
+        Manifest(
+            SCHEMA_VERSION,
+            str(scan.corpus_dir.resolve()),
+            scan.userdict_key,
+            scan.glossary_stamp,
+            entries,
+            files,
+            _entities_version(),
+        ).save(gen_dir)
         fsync_dir(gen_dir)
         previous = current_generation(index_root)
         atomic_write_text(index_root / CURRENT_FILE, gen_dir.name + "\n")
@@ -492,8 +535,15 @@ def needs_rebuild(scan: CorpusScan, manifest: Manifest) -> str:
     return ""
 
 
-def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str], removed: set[str],
-         progress=None, cancel=None) -> Manifest:
+def sync(
+    scan: CorpusScan,
+    gen_dir: Path,
+    manifest: Manifest,
+    changed: set[str],
+    removed: set[str],
+    progress=None,
+    cancel=None,
+) -> Manifest:
     """Bring a generation up to date in place for a few changed/removed documents (Whoosh commits atomically).
 
     pending.json lists the touched ids before the commit, so a crash between Whoosh's commit and the manifest
@@ -556,8 +606,15 @@ def sync(scan: CorpusScan, gen_dir: Path, manifest: Manifest, changed: set[str],
 _STALE = "the index could not be updated"
 
 
-def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, progress=None, cancel=None,
-                 notices: list[str] | None = None) -> tuple[Path, Manifest, CorpusScan]:
+def ensure_index(
+    corpus_dir: Path,
+    index_root: Path,
+    *,
+    rebuild: bool = False,
+    progress=None,
+    cancel=None,
+    notices: list[str] | None = None,
+) -> tuple[Path, Manifest, CorpusScan]:
     """Return an up-to-date (generation folder, manifest, corpus scan), building or updating as needed.
 
     Looking costs no lock; any write happens under the writer lock, after looking again (another process may have
@@ -574,6 +631,7 @@ def ensure_index(corpus_dir: Path, index_root: Path, *, rebuild: bool = False, p
         notices.extend(f"skipped {why}" for why in scan.skipped)
         return gen, manifest, scan
     try:
+
         def waiting(message: str) -> None:
             """Say at once that we wait (through progress, which the CLI and the reader show), and remember it."""
             notices.append(message)
@@ -680,8 +738,9 @@ def _index_healthy(gen: Path, manifest: Manifest) -> bool:
     """Integrity check on open: the committed Whoosh files are those recorded (size and CRC), Whoosh can open them
     and they hold the passages the manifest expects."""
     try:
-        return files_intact(gen, manifest) and _holds_all_passages(gen, manifest,
-                                                                   open_readers=not _crc_affordable(manifest))
+        return files_intact(gen, manifest) and _holds_all_passages(
+            gen, manifest, open_readers=not _crc_affordable(manifest)
+        )
     except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
         return False
 

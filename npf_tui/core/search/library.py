@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from npf_tui.core.glossary import BilingualPair, GlossaryEntry
-from npf_tui.core.search import pinyin_map
-from npf_tui.core.text.analysis import active_key, use_user_words
-from npf_tui.core.search.index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
 from npf_tui.core.models import Document, Hit, SearchResult, Span
+from npf_tui.core.search import pinyin_map
+from npf_tui.core.search.index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
+from npf_tui.core.sources import corpus as corpus_mod
+from npf_tui.core.text.analysis import active_key, use_user_words
 
 if TYPE_CHECKING:
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
@@ -56,8 +57,14 @@ class Library:
         self._stamps: dict[str, tuple[int, int]] = {}
 
     @classmethod
-    def open(cls, corpus_dir: Path, index_dir: Path, progress: ProgressFn | None = None,
-             cancel: threading.Event | None = None, rebuild: bool = False) -> "Library":
+    def open(
+        cls,
+        corpus_dir: Path,
+        index_dir: Path,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        rebuild: bool = False,
+    ) -> Library:
         """Open the corpus and its index, building or incrementally updating the index first when stale."""
         lib = cls(corpus_dir, index_dir)
         lib._load(progress=progress, cancel=cancel, rebuild=rebuild)
@@ -70,8 +77,9 @@ class Library:
             # closed searcher for damage and reopen — or rebuild — the index in a process that is exiting.
             raise IndexError_("the library has been closed")
         notices: list[str] = []
-        gen, manifest, scan = ensure_index(self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress,
-                                           cancel=cancel, notices=notices)
+        gen, manifest, scan = ensure_index(
+            self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress, cancel=cancel, notices=notices
+        )
         self.notices.extend(notices)
         # The index could not be brought up to date (read-only or full disk): it is searched as last built.
         self.stale = bool(left_stale(notices))
@@ -91,8 +99,7 @@ class Library:
             self._userdict = scan.userdict
             self._userdict_key = use_user_words(scan.userdict)
             self._stamps = self._file_stamps()
-            self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and
-                          self._docs_fresh(k)}
+            self._docs = {k: v for k, v in self._docs.items() if k in manifest.docs and self._docs_fresh(k)}
             self._expansions = None
             self._pinyin_map = None
             self._catalog_meta = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
@@ -145,8 +152,11 @@ class Library:
     @property
     def pairs(self) -> list[BilingualPair]:
         """Bilingual pairs the corpus text gives, `English (中文)` and the like."""
-        return [BilingualPair(en, zh, doc_id, para) for doc_id, entry in sorted(self._manifest.docs.items())
-                for en, zh, para in entry.pairs]
+        return [
+            BilingualPair(en, zh, doc_id, para)
+            for doc_id, entry in sorted(self._manifest.docs.items())
+            for en, zh, para in entry.pairs
+        ]
 
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""
@@ -169,8 +179,9 @@ class Library:
         """A query compiler over the current searcher, expansions and pinyin map."""
         from npf_tui.core.search.query import QueryCompiler
 
-        return QueryCompiler(self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin,
-                             catalog=self._catalog_meta)
+        return QueryCompiler(
+            self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin, catalog=self._catalog_meta
+        )
 
     def _pinyin(self):
         """The generation's pinyin map, read on the first query that types pinyin (and kept: it is small)."""
@@ -218,14 +229,16 @@ class Library:
                     if stage == "compile" and attempt == 0 and self._index_checks_out():
                         raise QuerySyntaxError(f"this query cannot be searched ({what}); try plain words") from None
                     if attempt == 2:
-                        raise IndexError_(f"the index in {self.index_dir} cannot be searched ({what}); "
-                                          "try 'npf index --rebuild'") from None
+                        raise IndexError_(
+                            f"the index in {self.index_dir} cannot be searched ({what}); try 'npf index --rebuild'"
+                        ) from None
                     self._reopen(rebuild=attempt == 1)
                     notice = "the index was damaged and has been rebuilt"
         took = (time.perf_counter() - started) * 1000
         notice = "; ".join(n for n in (compiled.notice, notice) if n)
-        return SearchResult(query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2),
-                            hits=hits, notice=notice)
+        return SearchResult(
+            query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2), hits=hits, notice=notice
+        )
 
     def _rank(self, q, limit: int) -> tuple[int, list[tuple[float, dict]]]:
         """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
@@ -264,10 +277,9 @@ class Library:
         with self._lock:
             seen = len(self.notices)
             if self._searcher is not None:
-                try:
+                # closing a damaged index may fail too; we are replacing it
+                with contextlib.suppress(Exception):
                     self._searcher.close()
-                except Exception:  # noqa: BLE001 - closing a damaged index may fail too; we are replacing it
-                    pass
             self._searcher = None
             self.gen_dir = None
             self._docs.clear()
@@ -283,9 +295,17 @@ class Library:
         entry = self._manifest.docs.get(stored["doc_id"])
         meta = entry.meta if entry else {}
         return Hit(
-            doc_id=stored["doc_id"], paragraph=stored["para"], score=round(float(score), 4), text=text,
-            snippet=snippet(text, spans), spans=spans, title=meta.get("title", ""), author=meta.get("author", ""),
-            outlet=meta.get("outlet", ""), published=meta.get("published", ""), language=stored.get("lang", ""),
+            doc_id=stored["doc_id"],
+            paragraph=stored["para"],
+            score=round(float(score), 4),
+            text=text,
+            snippet=snippet(text, spans),
+            spans=spans,
+            title=meta.get("title", ""),
+            author=meta.get("author", ""),
+            outlet=meta.get("outlet", ""),
+            published=meta.get("published", ""),
+            language=stored.get("lang", ""),
         )
 
     def match_spans(self, query: str, text: str, exact: bool = False) -> list[Span]:

@@ -66,10 +66,10 @@ def add_bigrams(mapping: PinyinMap, bigrams: Iterable[str]) -> bool:
     return added
 
 
-def grams(bucket: "set[str] | str") -> list[str]:
+def grams(bucket: set[str] | str) -> list[str]:
     """The bigrams of one map entry, packed or not."""
     if isinstance(bucket, str):
-        return [bucket[i:i + 2] for i in range(0, len(bucket), 2)]
+        return [bucket[i : i + 2] for i in range(0, len(bucket), 2)]
     return list(bucket)
 
 
@@ -78,14 +78,16 @@ def bigrams_of(texts: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for text in texts:
         for run in HAN_RUN_RE.findall(normalize(text)):
-            out.update(run[i:i + 2] for i in range(len(run) - 1))
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
 def save(gen_dir: Path, mapping: PinyinMap) -> None:
     """Store the map with an index generation (atomically), its entries packed into strings."""
-    packed = {key: value if key == _CHARS or isinstance(value, str) else "".join(sorted(value))
-              for key, value in mapping.items()}
+    packed = {
+        key: value if key == _CHARS or isinstance(value, str) else "".join(sorted(value))
+        for key, value in mapping.items()
+    }
     atomic_write_bytes(Path(gen_dir) / PINYIN_MAP, pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL))
 
 

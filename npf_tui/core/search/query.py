@@ -16,10 +16,10 @@ from whoosh import query as Q
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from npf_tui.core.text.analysis import plain_words, stem, word_tokens
 from npf_tui.core.errors import QuerySyntaxError
-from npf_tui.core.text.pinyin import split_typed
 from npf_tui.core.search.pinyin_map import chinese_for
+from npf_tui.core.text.analysis import plain_words, stem, word_tokens
+from npf_tui.core.text.pinyin import split_typed
 from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
 
 #: Whole-word matches count this many times a substring-only match.
@@ -34,8 +34,19 @@ _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 class _WholeText(Tokenizer):
     """Query-time analyzer of the pseudo field `text`: the raw word or phrase as one token (we compile it ourselves)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.text, t.boost, t.stopped = value, 1.0, False
         if positions:
@@ -62,7 +73,9 @@ def _parser() -> qparser.QueryParser:
     parser = qparser.QueryParser("text", _QUERY_SCHEMA, group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.SingleQuotePlugin)
     # Only a sign at the start of a word is an operator: "high-quality", "GPT-4o" and 2024-05 stay whole.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=[\s(])|^)\+(?=\S)", minusexpr=r"(?:(?<=[\s(])|^)-(?=\S)"))
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=[\s(])|^)\+(?=\S)", minusexpr=r"(?:(?<=[\s(])|^)-(?=\S)")
+    )
     parser.add_plugin(qparser.GtLtPlugin())
     return parser
 
@@ -108,9 +121,13 @@ class Expansions:
                     if self.key(other) != key and other not in bucket:
                         bucket.append(other)
         multi = sorted((k for k in self._by_key if " " in k), key=len, reverse=True)
-        self._multiword = re.compile(
-            r"(?<![\w\"])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in multi) + r")(?![\w\"])", re.I
-        ) if multi else None
+        self._multiword = (
+            re.compile(
+                r"(?<![\w\"])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in multi) + r")(?![\w\"])", re.I
+            )
+            if multi
+            else None
+        )
 
     @staticmethod
     def key(name: str) -> str:
@@ -134,8 +151,14 @@ class Expansions:
 class QueryCompiler:
     """Turns a query string into a Whoosh query over the passage index; one per search (it holds its results)."""
 
-    def __init__(self, searcher, expansions: Expansions | None, exact: bool = False, pinyin_map=None,
-                 catalog: dict[str, dict] | None = None):
+    def __init__(
+        self,
+        searcher,
+        expansions: Expansions | None,
+        exact: bool = False,
+        pinyin_map=None,
+        catalog: dict[str, dict] | None = None,
+    ):
         """`pinyin_map` is a callable returning the index's PinyinMap (called only when pinyin is typed); `catalog`
         maps doc_id → metadata, for the author:/outlet:/title:/published: filters."""
         self.catalog = catalog or {}
@@ -264,8 +287,9 @@ class QueryCompiler:
             have = _plain_tokens(meta.get(fieldname, ""))
             n = len(words)
             for i in range(len(have) - n + 1):
-                if have[i:i + n - 1] == words[:-1] and (
-                        have[i + n - 1].startswith(words[-1]) if prefix else have[i + n - 1] == words[-1]):
+                if have[i : i + n - 1] == words[:-1] and (
+                    have[i + n - 1].startswith(words[-1]) if prefix else have[i + n - 1] == words[-1]
+                ):
                     return True
             return False
 
@@ -386,7 +410,7 @@ class QueryCompiler:
             self.literals.han.add(han)
         if len(han) == 1:
             return Q.Prefix("cjk", han)
-        grams = [han[i:i + 2] for i in range(len(han) - 1)]
+        grams = [han[i : i + 2] for i in range(len(han) - 1)]
         return Q.Term("cjk", grams[0]) if len(grams) == 1 else Q.Phrase("cjk", grams)
 
     def _pinyin(self, words: list[str], negated: bool):

@@ -191,15 +191,18 @@ class BlockRanker:
                 else:
                     idf, k1p, norm = bm25
                     if boost == 1.0:
-                        scores = [idf * ((w * k1p) / (w + norm[lengths[i]])) for i, w in zip(ids, weights)]
+                        scores = [idf * ((w * k1p) / (w + norm[lengths[i]])) for i, w in zip(ids, weights, strict=True)]
                     else:  # Whoosh's WrappingMatcher multiplies the term's score by the boost
-                        scores = [idf * ((w * k1p) / (w + norm[lengths[i]])) * boost for i, w in zip(ids, weights)]
+                        scores = [
+                            idf * ((w * k1p) / (w + norm[lengths[i]])) * boost
+                            for i, w in zip(ids, weights, strict=True)
+                        ]
                 if deleted:
-                    out.update((offset + i, s) for i, s in zip(ids, scores) if i not in deleted)
+                    out.update((offset + i, s) for i, s in zip(ids, scores, strict=True) if i not in deleted)
                 elif offset:
-                    out.update(zip([offset + i for i in ids], scores))
+                    out.update(zip([offset + i for i in ids], scores, strict=True))
                 else:
-                    out.update(zip(ids, scores))
+                    out.update(zip(ids, scores, strict=True))
         return out
 
     def _phrase(self, q) -> dict[int, float]:
@@ -228,7 +231,7 @@ class BlockRanker:
                 matcher, deleted = self._postings(reader, fieldname, w)
                 postings = {}
                 for ids, weights, values in self._blocks(matcher):
-                    postings.update(zip(ids, zip(weights, _block_values(matcher, values))))
+                    postings.update(zip(ids, zip(weights, _block_values(matcher, values), strict=True), strict=True))
                 for i in deleted:
                     postings.pop(i, None)
                 per_word.append(postings)
@@ -246,7 +249,7 @@ class BlockRanker:
                 # Whoosh sums the terms' scores through a balanced tree of intersections; summing in order can
                 # differ in the last bit, which never reorders anything but exact ties.
                 total = 0.0
-                for postings, bm25 in zip(per_word, scorers):
+                for postings, bm25 in zip(per_word, scorers, strict=True):
                     w = postings[i][0]
                     if bm25 is None:
                         total += float(w)
@@ -277,7 +280,7 @@ def _block_values(matcher, values):
         return values
     if size == 0:
         return (b"",) * len(matcher._ids)
-    return [values[i:i + size] for i in range(0, len(values), size)]
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:

@@ -1,4 +1,4 @@
-"""The corpus on disk: one Markdown file per document, metadata in YAML front matter, paragraphs split by blank lines."""
+"""The corpus on disk: a Markdown file per document, metadata in YAML front matter, paragraphs split by blank lines."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import yaml
 
-# libyaml's C loader when PyYAML was built with it: front matter is parsed for every document of a build, and the
-# pure-Python loader is ten times slower. Both are "safe" loaders (no arbitrary objects).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from npf_tui.core.errors import CorpusError, DocumentNotFound
 from npf_tui.core.fsutil import atomic_write_bytes
 from npf_tui.core.models import META_KEYS, Document
+
+# libyaml's C loader when PyYAML was built with it: front matter is parsed for every document of a build, and the
+# pure-Python loader is ten times slower. Both are "safe" loaders (no arbitrary objects).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Document files are the corpus folder's *.md files (README.md and dot-files excepted).
 DOC_SUFFIX = ".md"
@@ -60,8 +60,14 @@ def document_paths(corpus_dir: Path) -> list[Path]:
     # scandir's entries know their type without a stat, and names sort faster than Paths: listing a 2,700-file
     # corpus took 50 ms with iterdir + is_file + sorted(Path), and `npf add` lists it three times.
     with os.scandir(corpus_dir) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith(DOC_SUFFIX) and not e.name.startswith(".")
-                       and e.name not in IGNORED_NAMES and e.is_file())
+        names = sorted(
+            e.name
+            for e in entries
+            if e.name.endswith(DOC_SUFFIX)
+            and not e.name.startswith(".")
+            and e.name not in IGNORED_NAMES
+            and e.is_file()
+        )
     return [corpus_dir / name for name in names]
 
 
@@ -87,7 +93,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise CorpusError(f"front matter is not valid YAML{where}") from None
     if not isinstance(meta, dict):
         raise CorpusError("front matter must be a mapping of key: value lines")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -141,8 +147,9 @@ def parse_document(doc_id: str, text: str, path: Path | None = None) -> Document
         raise CorpusError(f"too many paragraphs (more than {MAX_PARAGRAPHS}): split the document into several files")
     paragraphs = split_paragraphs(body)
     if len(paragraphs) > MAX_PARAGRAPHS:
-        raise CorpusError(f"too many paragraphs ({len(paragraphs)}; at most {MAX_PARAGRAPHS}): split the document "
-                          "into several files")
+        raise CorpusError(
+            f"too many paragraphs ({len(paragraphs)}; at most {MAX_PARAGRAPHS}): split the document into several files"
+        )
     known = {key: _as_text(meta.get(key)) for key in META_KEYS}
     extra = {str(k): _as_text(v) for k, v in meta.items() if k not in META_KEYS}
     return Document(doc_id=doc_id, paragraphs=paragraphs, extra=extra, path=path, **known)
@@ -154,8 +161,10 @@ def load_document(path: Path) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise CorpusError(f"{path}: too large ({size // (1024 * 1024)} MB; at most "
-                              f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB): split it into several files")
+            raise CorpusError(
+                f"{path}: too large ({size // (1024 * 1024)} MB; at most "
+                f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB): split it into several files"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CorpusError(f"{path}: not UTF-8 text (use 'npf add' to import files in other encodings)") from None
@@ -207,8 +216,9 @@ _FrontMatterDumper.add_representer(str, _represent_str)
 
 def dump_front_matter(meta: dict) -> str:
     """The YAML text of a front matter mapping (without the --- lines); loads back to the same strings."""
-    return yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000,
-                     default_flow_style=False)
+    return yaml.dump(
+        meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False
+    )
 
 
 def render_document(doc: Document) -> str:

@@ -9,27 +9,52 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
-from npf_tui.core.sources.corpus import MAX_PARAGRAPH_CHARS, split_long
 from npf_tui.core.errors import NpfError
+from npf_tui.core.sources.corpus import MAX_PARAGRAPH_CHARS, split_long
 
 #: Extensions `import_file` understands, and the reader used for each.
-SUPPORTED_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-                      ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
+SUPPORTED_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
 #: Files larger than this are refused: a policy source is never this big, a disk image or a video might be.
 MAX_FILE_BYTES = 100 * 1024 * 1024
 #: Paragraphs longer than this (characters) are cut at sentence ends so the index and the reader stay responsive.
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
-_CJK_OR_FULLWIDTH = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]")
+_CJK_OR_FULLWIDTH = re.compile(
+    r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]"
+)
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；…][\"'”’」』)）]*$")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_FRONT_ALIASES = {"date": "published", "lang": "language", "site": "outlet", "site_name": "outlet",
-                  "sitename": "outlet", "source": "outlet", "link": "url", "authors": "author"}
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_FRONT_ALIASES = {
+    "date": "published",
+    "lang": "language",
+    "site": "outlet",
+    "site_name": "outlet",
+    "sitename": "outlet",
+    "source": "outlet",
+    "link": "url",
+    "authors": "author",
+}
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _CHINESE_FAMILY = ("gb18030", "big5")
 _SINGLE_BYTE = re.compile(r"^(cp12\d\d|iso8859_\d+|latin_1|mac_\w+|cp8\d\d)$")
 
@@ -60,8 +85,13 @@ def import_file(path: Path) -> ImportedText:
     data = _read_bytes(path)
     if not data.strip():
         raise ImportRejected("empty file")
-    reader = {"text": _import_text, "markdown": _import_markdown, "html": _import_html,
-              "pdf": _import_pdf, "docx": _import_docx}[kind]
+    reader = {
+        "text": _import_text,
+        "markdown": _import_markdown,
+        "html": _import_html,
+        "pdf": _import_pdf,
+        "docx": _import_docx,
+    }[kind]
     result = reader(data)
     result.paragraphs = _limit_paragraphs([p for p in (_clean(p) for p in result.paragraphs) if p])
     if not result.paragraphs:
@@ -80,7 +110,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportRejected(f"file too large ({size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+            raise ImportRejected(
+                f"file too large ({size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ImportRejected("file not found (it may have been moved or deleted)") from None
@@ -91,6 +123,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 # ---- text decoding -------------------------------------------------------------------------------------------------
+
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode file bytes to text, returning (text, encoding); raises ImportRejected rather than produce mojibake.
@@ -104,7 +137,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
             try:
                 return _checked(data.decode(encoding), encoding), encoding
             except UnicodeDecodeError:
-                raise ImportRejected(f"not valid {encoding.upper()} text although it starts with its byte-order mark") from None
+                raise ImportRejected(
+                    f"not valid {encoding.upper()} text although it starts with its byte-order mark"
+                ) from None
     if b"\x00" in data:
         raise ImportRejected("binary file (contains NUL bytes), not text")
     try:
@@ -139,8 +174,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     for encoding, text, cjk, common in readings:
         if encoding in guesses and (cjk < 2 or common >= 0.5):
             return text, encoding
-    raise ImportRejected("cannot tell the text encoding (not UTF-8, UTF-16, GB18030/GBK or Big5); "
-                         "convert the file to UTF-8 and add it again")
+    raise ImportRejected(
+        "cannot tell the text encoding (not UTF-8, UTF-16, GB18030/GBK or Big5); "
+        "convert the file to UTF-8 and add it again"
+    )
 
 
 def _checked(text: str, encoding: str) -> str:
@@ -151,7 +188,7 @@ def _checked(text: str, encoding: str) -> str:
 
 
 def _bad_char_ratio(text: str) -> float:
-    """The share of characters that never occur in real text: controls, U+FFFD, private-use and unassigned code points."""
+    """The share of characters that never occur in real text: controls, U+FFFD, private-use, unassigned code points."""
     if not text:
         return 0.0
     bad = 0
@@ -238,6 +275,7 @@ def guess_language(text: str) -> str:
 
 # ---- the readers ---------------------------------------------------------------------------------------------------
 
+
 def _import_text(data: bytes) -> ImportedText:
     """Plain text: paragraphs split at blank lines, or at every line when the file has no blank lines at all."""
     text, encoding = decode_text(data)
@@ -280,15 +318,21 @@ def _import_html(data: bytes) -> ImportedText:
 
     html, encoding = _decode_html(data)
     try:
-        doc = trafilatura.bare_extraction(html, with_metadata=True, favor_recall=True, include_comments=False,
-                                          include_tables=True)
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, favor_recall=True, include_comments=False, include_tables=True
+        )
     except Exception as exc:  # trafilatura raises assorted parser errors on malformed pages
         raise ImportRejected(f"cannot parse the HTML ({type(exc).__name__})") from None
     text = (doc.text if doc is not None else "") or trafilatura.html2txt(html) or ""
     meta: dict[str, str] = {}
     if doc is not None:
-        for key, attr in (("title", "title"), ("author", "author"), ("published", "date"), ("outlet", "sitename"),
-                          ("url", "url")):
+        for key, attr in (
+            ("title", "title"),
+            ("author", "author"),
+            ("published", "date"),
+            ("outlet", "sitename"),
+            ("url", "url"),
+        ):
             value = getattr(doc, attr, None)
             if value:
                 meta[key] = str(value)
@@ -407,7 +451,7 @@ def _pdf_page_paragraphs(page) -> list[str]:
     texts = [ln for ln in lines if ln.text]
     if not texts:
         return []
-    gaps = sorted(a.y - b.y for a, b in zip(texts, texts[1:]) if a.y - b.y > 0.1)
+    gaps = sorted(a.y - b.y for a, b in pairwise(texts) if a.y - b.y > 0.1)
     spacing = gaps[len(gaps) // 4] if gaps else 0.0  # a low quantile: paragraph gaps must not count
     xs = sorted(round(ln.x) for ln in texts)
     margin = max(set(xs), key=xs.count)
@@ -421,11 +465,13 @@ def _pdf_page_paragraphs(page) -> list[str]:
         new = prev is None
         if prev is not None:
             gap = prev.y - line.y
-            if spacing and (gap > spacing * 1.4 or gap < -spacing * 0.5):
-                new = True
-            elif round(line.x) - margin > line.size * 0.8:
-                new = True
-            elif _display_width(prev.text) < widest * 0.75 and (not spacing or _ENDS_SENTENCE.search(prev.text)):
+            if (
+                spacing
+                and (gap > spacing * 1.4 or gap < -spacing * 0.5)
+                or round(line.x) - margin > line.size * 0.8
+                or _display_width(prev.text) < widest * 0.75
+                and (not spacing or _ENDS_SENTENCE.search(prev.text))
+            ):
                 new = True
         if new:
             paragraphs.append([line.text])
@@ -481,11 +527,14 @@ def _import_docx(data: bytes) -> ImportedText:
     props = document.core_properties
     meta = {"title": props.title or "", "author": props.author or ""}
     if isinstance(props.created, (datetime, date)):
-        meta["published"] = props.created.date().isoformat() if isinstance(props.created, datetime) else props.created.isoformat()
+        meta["published"] = (
+            props.created.date().isoformat() if isinstance(props.created, datetime) else props.created.isoformat()
+        )
     return ImportedText(paragraphs=paragraphs, meta=meta)
 
 
 # ---- shared clean-up -----------------------------------------------------------------------------------------------
+
 
 def _clean(text: str) -> str:
     """NFC, no stray BOMs or NUL-like controls, blank lines squeezed so a paragraph stays one paragraph on disk."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import tempfile
@@ -10,19 +11,29 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-
-from npf_tui.core.sources.corpus import (DOC_SUFFIX, MAX_DOCUMENT_BYTES, MAX_PARAGRAPHS, _as_text, content_hash, document_paths,
-                     dump_front_matter, find_document, load_document, make_doc_id, render_document,
-                     split_front_matter)
 from npf_tui.core.errors import CorpusError, NpfError
 from npf_tui.core.fsutil import atomic_write_text, fsync_dir
-from npf_tui.core.sources.importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
 from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.sources.corpus import (
+    DOC_SUFFIX,
+    MAX_DOCUMENT_BYTES,
+    MAX_PARAGRAPHS,
+    _as_text,
+    content_hash,
+    document_paths,
+    dump_front_matter,
+    find_document,
+    load_document,
+    make_doc_id,
+    render_document,
+    split_front_matter,
+)
+from npf_tui.core.sources.importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -32,7 +43,9 @@ _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _STALE_TMP_SECONDS = 3600
 #: errno values meaning "this filesystem cannot make hard links" (then a plain rename is used).
-_NO_LINK_ERRNOS = {getattr(errno, n) for n in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK") if hasattr(errno, n)}
+_NO_LINK_ERRNOS = {
+    getattr(errno, n) for n in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK") if hasattr(errno, n)
+}
 
 
 @dataclass
@@ -135,8 +148,12 @@ def collect_files(paths: list[Path]) -> FilePlan:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            for root, dirs, files in os.walk(path, onerror=lambda exc: plan.failed.append(
-                    NotAdded(str(Path(exc.filename or path).resolve()), f"cannot read the folder ({exc.strerror})"))):
+            for root, dirs, files in os.walk(
+                path,
+                onerror=lambda exc, path=path: plan.failed.append(
+                    NotAdded(str(Path(exc.filename or path).resolve()), f"cannot read the folder ({exc.strerror})")
+                ),
+            ):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith("."):
@@ -198,8 +215,14 @@ def add_paths(
         return _add_locked(paths, corpus_dir, dry_run, progress, cancel, known_files)
 
 
-def _add_locked(paths, corpus_dir: Path, dry_run: bool, progress: ProgressFn | None,
-                cancel: threading.Event | None, known_files=None) -> AddReport:
+def _add_locked(
+    paths,
+    corpus_dir: Path,
+    dry_run: bool,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+    known_files=None,
+) -> AddReport:
     """The body of add_paths, run while holding the writer lock."""
     report = AddReport(dry_run=dry_run)
     plan = collect_files(paths)
@@ -213,7 +236,7 @@ def _add_locked(paths, corpus_dir: Path, dry_run: bool, progress: ProgressFn | N
     try:
         if progress:
             progress(0, total, "")
-        for number, (path, size) in enumerate(zip(plan.files, plan.sizes)):
+        for number, (path, size) in enumerate(zip(plan.files, plan.sizes, strict=True)):
             if cancel is not None and cancel.is_set():
                 report.interrupted = True
                 break
@@ -250,8 +273,15 @@ class _Attempt:
     reported: bool = False  # the outcome (added, duplicate or failed) is in the report
 
 
-def _add_one(path: Path, corpus_dir: Path, known: dict[str, str], existing: set[str], report: AddReport,
-             dry_run: bool, attempt: _Attempt) -> None:
+def _add_one(
+    path: Path,
+    corpus_dir: Path,
+    known: dict[str, str],
+    existing: set[str],
+    report: AddReport,
+    dry_run: bool,
+    attempt: _Attempt,
+) -> None:
     """Import one file and write it as a document (or record why not); OSError means the corpus write failed."""
     source = str(path.resolve())
     try:
@@ -262,8 +292,13 @@ def _add_one(path: Path, corpus_dir: Path, known: dict[str, str], existing: set[
         return
     if len(imported.paragraphs) > MAX_PARAGRAPHS:
         # The corpus loader would skip such a file: refuse it here, before it is written.
-        report.failed.append(NotAdded(source, f"too many paragraphs ({len(imported.paragraphs)}; at most "
-                                              f"{MAX_PARAGRAPHS}): split the file into several"))
+        report.failed.append(
+            NotAdded(
+                source,
+                f"too many paragraphs ({len(imported.paragraphs)}; at most "
+                f"{MAX_PARAGRAPHS}): split the file into several",
+            )
+        )
         attempt.reported = True
         return
     digest = content_hash(imported.paragraphs)
@@ -272,14 +307,27 @@ def _add_one(path: Path, corpus_dir: Path, known: dict[str, str], existing: set[
         attempt.reported = True
         return
     doc = _document_for(path, source, imported, digest, existing)
-    if sum(len(p) for p in doc.paragraphs) * 3 > MAX_DOCUMENT_BYTES and \
-            len(render_document(doc).encode("utf-8")) > MAX_DOCUMENT_BYTES:
-        report.failed.append(NotAdded(source, f"too large for one document (over {MAX_DOCUMENT_BYTES // 2**20} MB "
-                                              "of text): split the file into several"))
+    if (
+        sum(len(p) for p in doc.paragraphs) * 3 > MAX_DOCUMENT_BYTES
+        and len(render_document(doc).encode("utf-8")) > MAX_DOCUMENT_BYTES
+    ):
+        report.failed.append(
+            NotAdded(
+                source,
+                f"too large for one document (over {MAX_DOCUMENT_BYTES // 2**20} MB "
+                "of text): split the file into several",
+            )
+        )
         attempt.reported = True
         return
-    attempt.doc = AddedDoc(source=source, doc_id=doc.doc_id, file=str(corpus_dir / f"{doc.doc_id}{DOC_SUFFIX}"),
-                           title=doc.title, language=doc.language, paragraphs=len(doc.paragraphs))
+    attempt.doc = AddedDoc(
+        source=source,
+        doc_id=doc.doc_id,
+        file=str(corpus_dir / f"{doc.doc_id}{DOC_SUFFIX}"),
+        title=doc.title,
+        language=doc.language,
+        paragraphs=len(doc.paragraphs),
+    )
     if not dry_run:
         _create_document(corpus_dir, doc, existing, attempt)
     existing.add(doc.doc_id)
@@ -328,16 +376,11 @@ LOCK_NAME = ".npf-write.lock"
 def corpus_write_lock(corpus_dir: Path, progress: ProgressFn | None = None):
     """Hold the corpus folder's writer lock (waiting for another npf process to finish, with a progress message).
 
-    Without it, two `npf add` runs could each miss the other's duplicates. Where flock is unavailable the lock is
-    skipped (document files are still written atomically and never overwrite one another).
+    Without it, two `npf add` runs could each miss the other's duplicates. npf is POSIX-only: the index's writer
+    lock (search/index.py) needs flock too.
     """
     try:
-        import fcntl
-    except ImportError:  # not POSIX
-        yield
-        return
-    try:
-        handle = open(Path(corpus_dir) / LOCK_NAME, "a+b")
+        handle = open(Path(corpus_dir) / LOCK_NAME, "a+b")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise CorpusError(f"cannot write to the corpus folder {corpus_dir} ({exc.strerror or exc})") from None
     with handle:
@@ -403,10 +446,8 @@ def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attemp
             attempt.placed = path
             attempt.doc.doc_id, attempt.doc.file = doc.doc_id, str(path)
         finally:
-            try:
+            with suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
         fsync_dir(corpus_dir)
         return path
 

@@ -218,8 +218,19 @@ class _BaseTokenizer(Tokenizer):
 class WordTokenizer(_BaseTokenizer):
     """Field `words`: one token per jieba word or English word; positions count words, so phrases work."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
         return self._emit(t, value, word_tokens(value), positions, chars, keeporiginal, start_pos, start_char)
 
@@ -231,8 +242,19 @@ class BigramTokenizer(_BaseTokenizer):
     across jieba's word boundaries); one character is a prefix of a bigram or the final single character.
     """
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
         normalized, runs = scan(value)
         pos = start_pos
@@ -240,7 +262,7 @@ class BigramTokenizer(_BaseTokenizer):
             if not is_han:
                 continue
             for i in range(start, end):
-                t.text = normalized[i:i + 2] if i + 1 < end else normalized[i]
+                t.text = normalized[i : i + 2] if i + 1 < end else normalized[i]
                 t.boost = 1.0
                 t.stopped = False
                 if positions:
@@ -255,8 +277,19 @@ class BigramTokenizer(_BaseTokenizer):
 class PlainTokenizer(_BaseTokenizer):
     """Metadata values (author, outlet, title): normalised words without stemming, Chinese by jieba words."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = self._token(positions, chars, keeporiginal, removestops, mode, kwargs)
         return self._emit(t, value, plain_words(value), positions, chars, keeporiginal, start_pos, start_char)
 

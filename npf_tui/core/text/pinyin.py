@@ -1,4 +1,4 @@
-"""Pinyin without tones: readings of Chinese characters (from pypinyin's dictionary) and splitting typed pinyin into syllables."""
+"""Pinyin without tones: readings of Chinese characters (pypinyin's dictionary); typed pinyin split into syllables."""
 
 from __future__ import annotations
 

@@ -22,28 +22,99 @@ _CLOSERS = "”’」』）)】》〉\"'］]"
 #: Abbreviations that do not end an English sentence when followed by a period (compared case-insensitively,
 #: without the final period). Month and title abbreviations, Latin ones, and common policy-writing ones.
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st mt gen gov sen rep pres vs etc e.g i.e cf al approx est dept corp inc ltd co
-    no nos vol vols fig figs p pp ch sec art para ed eds trans rev jan feb mar apr jun jul aug sep sept oct nov dec
-    u.s u.k u.n e.u p.r.c a.m p.m ph.d b.a m.a d.c n.d op cit ibid""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "cf",
+        "al",
+        "approx",
+        "est",
+        "dept",
+        "corp",
+        "inc",
+        "ltd",
+        "co",
+        "no",
+        "nos",
+        "vol",
+        "vols",
+        "fig",
+        "figs",
+        "p",
+        "pp",
+        "ch",
+        "sec",
+        "art",
+        "para",
+        "ed",
+        "eds",
+        "trans",
+        "rev",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "p.r.c",
+        "a.m",
+        "p.m",
+        "ph.d",
+        "b.a",
+        "m.a",
+        "d.c",
+        "n.d",
+        "op",
+        "cit",
+        "ibid",
+    ]
 )
 #: Abbreviations that may also end a sentence ("... in the U.S. The next ..."): they end one only when the next
 #: word is capitalised and is not a name-like continuation. Kept short on purpose.
-_SENTENCE_FINAL_OK = frozenset({"etc", "u.s", "u.k", "u.n", "e.u", "p.r.c", "d.c", "a.m", "p.m", "al", "inc", "ltd", "co"})
+_SENTENCE_FINAL_OK = frozenset(
+    {"etc", "u.s", "u.k", "u.n", "e.u", "p.r.c", "d.c", "a.m", "p.m", "al", "inc", "ltd", "co"}
+)
 
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)\.$")
 
 
 def _english_period_ends(text: str, i: int) -> bool:
     """Whether the '.' at text[i] ends an English sentence."""
-    before = text[max(0, i - 20):i + 1]
-    nxt = text[i + 1:i + 2]
+    before = text[max(0, i - 20) : i + 1]
+    nxt = text[i + 1 : i + 2]
     # decimals and numbers: 1.66, 3.5%, v2.0
     if i > 0 and text[i - 1].isdigit() and nxt.isdigit():
         return False
     # ellipsis "..." ends only at its last dot
     if nxt == ".":
         return False
-    after = text[i + 1:].lstrip(_CLOSERS + " \t\n\u3000")
+    after = text[i + 1 :].lstrip(_CLOSERS + " \t\n\u3000")
     next_char = after[:1]
     if i > 0 and text[i - 1] == ".":  # the end of "...": a sentence ends only if a new one visibly starts
         return not next_char or not next_char.islower()
@@ -53,24 +124,36 @@ def _english_period_ends(text: str, i: int) -> bool:
     word = match.group(1)
     key = word.lower()
     if key in ABBREVIATIONS:
-        if key in _SENTENCE_FINAL_OK and next_char.isupper() and not _looks_like_continuation(after):
-            return True
-        return False
+        return bool(key in _SENTENCE_FINAL_OK and next_char.isupper() and not _looks_like_continuation(after))
     # single initials: "Xi J. Smith", "John F. Kennedy"
     if len(word) == 1 and word.isupper():
         return False
     # a lowercase continuation means the sentence goes on ("approx. ten")
-    if next_char and next_char.islower():
-        return False
-    return True
+    return not (next_char and next_char.islower())
 
 
 def _looks_like_continuation(after: str) -> bool:
     """Words that typically follow an abbreviation inside a sentence ("U.S. Congress", "U.S. President")."""
     word = re.match(r"[A-Za-z]+", after)
     return bool(word) and word.group(0) in {
-        "Congress", "President", "Treasury", "Senate", "House", "Department", "Government", "Army", "Navy",
-        "Secretary", "Trade", "Commerce", "State", "Federal", "Embassy", "Ambassador", "Dollar", "Dollars", "Army",
+        "Congress",
+        "President",
+        "Treasury",
+        "Senate",
+        "House",
+        "Department",
+        "Government",
+        "Army",
+        "Navy",
+        "Secretary",
+        "Trade",
+        "Commerce",
+        "State",
+        "Federal",
+        "Embassy",
+        "Ambassador",
+        "Dollar",
+        "Dollars",
     }
 
 

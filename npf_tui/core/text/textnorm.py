@@ -18,10 +18,29 @@ HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
 RUN_RE = re.compile(f"(?P<han>[{HAN_CLASS}]+)|(?P<word>(?:(?![{HAN_CLASS}])\\w)+)")
 
 _QUOTES = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u300c": '"', "\u300d": '"',
-    "\u300e": '"', "\u300f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u3000": " ", "\u00a0": " ",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u300c": '"',
+    "\u300d": '"',
+    "\u300e": '"',
+    "\u300f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u3000": " ",
+    "\u00a0": " ",
 }
 
 
@@ -39,7 +58,7 @@ def _t2s_table() -> dict[int, str]:
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - defensive: OpenCC must map line for line
         converted = [converter.convert(ch) for ch in chars]
-    return {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,9 @@ class FilterDialog(ModalScreen[str | None]):
         Binding("ctrl+s", "apply", "Apply", id="npf.filters.apply"),
     ]
 
-    def __init__(self, outlets: list[str], authors: list[str], languages: list[str],
-                 current: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, outlets: list[str], authors: list[str], languages: list[str], current: dict[str, str] | None = None
+    ) -> None:
         """Choices come from the catalog; `current` holds the filters already in the query."""
         super().__init__()
         self.choices = {"outlet": outlets, "author": authors, "lang": languages}
@@ -56,16 +57,23 @@ class FilterDialog(ModalScreen[str | None]):
                     yield Label(label)
                     options = [(value, value) for value in self.choices[field]]
                     value = self.current.get(field, "")
-                    yield Select(options, prompt="any", id=f"filter-{field}", compact=True,
-                                 value=value if value in self.choices[field] else Select.NULL)
+                    yield Select(
+                        options,
+                        prompt="any",
+                        id=f"filter-{field}",
+                        compact=True,
+                        value=value if value in self.choices[field] else Select.NULL,
+                    )
                 start, _, end = self.current.get("published", "").strip("[]").partition(" TO ")
                 yield Label("From date")
                 yield Input(start.strip(), placeholder="YYYY, YYYY-MM or YYYY-MM-DD", id="filter-from", compact=True)
                 yield Label("To date")
                 yield Input(end.strip(), placeholder="YYYY, YYYY-MM or YYYY-MM-DD", id="filter-to", compact=True)
             yield Static("", id="filter-error")
-            yield Static(Content.styled("tab moves · enter (in a date) or ctrl+s applies · esc cancels", "dim"),
-                         classes="dialog-hint")
+            yield Static(
+                Content.styled("tab moves · enter (in a date) or ctrl+s applies · esc cancels", "dim"),
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         """Start on the first field."""
@@ -83,7 +91,8 @@ class FilterDialog(ModalScreen[str | None]):
         bad = [d for d in (start, end) if d and not _DATE.match(d)]
         if bad:
             self.query_one("#filter-error", Static).update(
-                Content.styled(f"not a date: {bad[0]} (use YYYY, YYYY-MM or YYYY-MM-DD)", "$text-error"))
+                Content.styled(f"not a date: {bad[0]} (use YYYY, YYYY-MM or YYYY-MM-DD)", "$text-error")
+            )
             return
         self.dismiss(filter_terms(self._value("outlet"), self._value("author"), self._value("lang"), start, end))
 

@@ -10,9 +10,18 @@ from textual.widgets import Static
 
 #: How key names read on screen.
 KEY_NAMES = {
-    "slash": "/", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
-    "down": "↓", "up": "↑", "left": "←", "right": "→", "escape": "esc", "shift+tab": "shift+tab",
-    "shift+left": "shift+←", "shift+right": "shift+→",
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "down": "↓",
+    "up": "↑",
+    "left": "←",
+    "right": "→",
+    "escape": "esc",
+    "shift+tab": "shift+tab",
+    "shift+left": "shift+←",
+    "shift+right": "shift+→",
 }
 
 
@@ -61,8 +70,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content.styled("Keys", "bold"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(help_content(self.sections), id="help-text")
-            yield Static(Content.styled("j/k or arrows scroll · esc closes · ctrl+p lists every action", "dim"),
-                         classes="dialog-hint")
+            yield Static(
+                Content.styled("j/k or arrows scroll · esc closes · ctrl+p lists every action", "dim"),
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         """Let the arrow keys scroll the list."""

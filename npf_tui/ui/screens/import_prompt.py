@@ -94,8 +94,10 @@ class ImportPrompt(ModalScreen[list[Path] | None]):
         """Title, explanation, the path box, candidates and a hint."""
         with Vertical(id="import-dialog", classes="dialog"):
             yield Static(Content.styled("Import into the corpus", "bold"), classes="dialog-title")
-            yield Static(Content(f"Files or folders (txt, md, html, pdf, docx) are copied into {self.corpus_dir} "
-                                 "and indexed."), classes="dialog-text")
+            yield Static(
+                Content(f"Files or folders (txt, md, html, pdf, docx) are copied into {self.corpus_dir} and indexed."),
+                classes="dialog-text",
+            )
             yield Input(placeholder="path/to/file.pdf  another/folder", suggester=PathSuggester(), id="import-paths")
             yield Static("", id="import-candidates")
             yield Static(Content.styled("tab completes · enter imports · esc cancels", "dim"), classes="dialog-hint")
@@ -132,7 +134,8 @@ class ImportPrompt(ModalScreen[list[Path] | None]):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             self.query_one("#import-candidates", Static).update(
-                Content.styled(f"not found: {', '.join(missing)}", "$text-error"))
+                Content.styled(f"not found: {', '.join(missing)}", "$text-error")
+            )
             return
         self.dismiss(paths)
 

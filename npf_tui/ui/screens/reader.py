@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Static
 
 from npf_tui.core.errors import NpfError
 from npf_tui.core.models import Document
+
 from ..widgets.entities import EntitySidebar
 from ..widgets.reader import ReaderPane, Selection
 
@@ -22,8 +23,9 @@ DUAL_WITH_SIDEBAR_MIN_WIDTH = 100
 SIDEBAR_AUTO_WIDTH = 120
 
 
-def document_matches(library, query: str, doc: Document, cancel: threading.Event | None = None
-                     ) -> dict[int, list[tuple[int, int]]]:
+def document_matches(
+    library, query: str, doc: Document, cancel: threading.Event | None = None
+) -> dict[int, list[tuple[int, int]]]:
     """The spans where `query` matches each paragraph of `doc` (query compiled once); raises NpfError on bad syntax."""
     if not query.strip():
         return {}
@@ -44,15 +46,45 @@ class ReaderScreen(Screen):
     """Two reader panes (the right one shown in side-by-side mode) and an entity sidebar."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Back to the results (closes the find box first)", id="npf.reader.back"),
+        Binding(
+            "escape", "back", "Back", tooltip="Back to the results (closes the find box first)", id="npf.reader.back"
+        ),
         Binding("slash", "find", "Find", tooltip="Find in this document", id="npf.reader.find"),
-        Binding("n", "step(1)", "Next", tooltip="Next match (or mention of the chosen entity)", id="npf.reader.next_match"),
-        Binding("N", "step(-1)", "Previous match", tooltip="Previous match (or mention)", show=False, id="npf.reader.prev_match"),
-        Binding("s", "toggle_dual", "Side by side", tooltip="Two readers side by side on or off", id="npf.reader.side_by_side"),
-        Binding("tab", "switch_pane(1)", "Switch pane", tooltip="Next pane (left, right, entity sidebar)", show=False, id="npf.reader.switch_pane"),
+        Binding(
+            "n", "step(1)", "Next", tooltip="Next match (or mention of the chosen entity)", id="npf.reader.next_match"
+        ),
+        Binding(
+            "N",
+            "step(-1)",
+            "Previous match",
+            tooltip="Previous match (or mention)",
+            show=False,
+            id="npf.reader.prev_match",
+        ),
+        Binding(
+            "s",
+            "toggle_dual",
+            "Side by side",
+            tooltip="Two readers side by side on or off",
+            id="npf.reader.side_by_side",
+        ),
+        Binding(
+            "tab",
+            "switch_pane(1)",
+            "Switch pane",
+            tooltip="Next pane (left, right, entity sidebar)",
+            show=False,
+            id="npf.reader.switch_pane",
+        ),
         Binding("shift+tab", "switch_pane(-1)", "Switch pane back", show=False, id="npf.reader.switch_pane_back"),
         Binding("e", "toggle_sidebar", "Entities", tooltip="Show or hide the entity sidebar", id="npf.reader.entities"),
-        Binding("y", "copy_quote", "Copy", tooltip="Copy the cursor paragraph or the selected sentences with its citation", id="npf.reader.copy"),
+        Binding(
+            "y",
+            "copy_quote",
+            "Copy",
+            tooltip="Copy the cursor paragraph or the selected sentences with its citation",
+            id="npf.reader.copy",
+        ),
     ]
 
     class QuoteRequested(Message):
@@ -120,8 +152,9 @@ class ReaderScreen(Screen):
             self._layout()
         return self.current
 
-    def open_document(self, doc: Document, paragraph: int, matches: dict[int, list[tuple[int, int]]],
-                      query: str, other: bool) -> None:
+    def open_document(
+        self, doc: Document, paragraph: int, matches: dict[int, list[tuple[int, int]]], query: str, other: bool
+    ) -> None:
         """Show a document in the current or the other pane, cursor on `paragraph`, matches highlighted."""
         self.query_text = query
         pane = self.pane(other)
@@ -185,13 +218,12 @@ class ReaderScreen(Screen):
     def action_toggle_dual(self) -> None:
         """Side by side on/off (off keeps the current pane)."""
         self.dual = not self.dual
-        if not self.dual:
-            if self.current_id == "right":
-                # single mode shows the left pane: move the current document there
-                left, right = self.query_one("#left", ReaderPane), self.query_one("#right", ReaderPane)
-                if right.document is not None:
-                    left.show(right.document, right.cursor, right.matches)
-                self.current_id = "left"
+        if not self.dual and self.current_id == "right":
+            # single mode shows the left pane: move the current document there
+            left, right = self.query_one("#left", ReaderPane), self.query_one("#right", ReaderPane)
+            if right.document is not None:
+                left.show(right.document, right.cursor, right.matches)
+            self.current_id = "left"
         self._layout()
         if self.dual and self.other.document is None:
             self.set_status("Side by side: escape to the results, then o opens a result in this other pane.")
@@ -199,8 +231,11 @@ class ReaderScreen(Screen):
 
     def action_switch_pane(self, direction: int) -> None:
         """Cycle the focus through the visible panes and the sidebar."""
-        order = [w for w in (self.query_one("#left"), self.query_one("#right"), self.query_one("#sidebar"))
-                 if self.dual or w.id != "right"]
+        order = [
+            w
+            for w in (self.query_one("#left"), self.query_one("#right"), self.query_one("#sidebar"))
+            if self.dual or w.id != "right"
+        ]
         order = [w for w in order if w.id != "sidebar" or self.sidebar_on]
         focused = self.focused
         index = next((i for i, w in enumerate(order) if focused is not None and focused in w.walk_children()), 0)

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from npf_tui.core.errors import NpfError
+
 from ..widgets.results import ResultList
 from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
 
@@ -54,7 +55,7 @@ class SearchScreen(Screen):
 
     def compose(self):
         """The widgets, top to bottom."""
-        yield Input(placeholder="Search: words, \"phrases\", 中文, pinyin, author:…  (ctrl+f filters)", id="query")
+        yield Input(placeholder='Search: words, "phrases", 中文, pinyin, author:…  (ctrl+f filters)', id="query")
         yield StatusLine("", id="summary")
         yield BusyPanel(id="busy")
         yield InfoPanel(Content(EXAMPLES), id="info")
@@ -82,7 +83,8 @@ class SearchScreen(Screen):
             self.show_info(
                 f"The corpus folder {lib.corpus_dir} has no documents yet.\n\n"
                 "Press i to import files (txt, md, html, pdf, docx) — or run `npf add FILE…` in a shell —\n"
-                "or start npf with --corpus DIR to read another corpus.")
+                "or start npf with --corpus DIR to read another corpus."
+            )
             self.query_one(StatusLine).show_text("Empty corpus.", "bold")
             return
         paragraphs = sum(entry.paragraphs for entry in lib.catalog.values())
@@ -95,9 +97,11 @@ class SearchScreen(Screen):
     def library_failed(self, message: str) -> None:
         """Opening failed: say why and what to do."""
         self.query_one("#busy").display = False
-        self.show_info(f"The library could not be opened:\n\n  {message}\n\n"
-                       "Check the corpus folder (--corpus or $NPF_CORPUS), or rebuild the index with\n"
-                       "`npf index --rebuild` (or choose another folder with --index). Press q to quit.")
+        self.show_info(
+            f"The library could not be opened:\n\n  {message}\n\n"
+            "Check the corpus folder (--corpus or $NPF_CORPUS), or rebuild the index with\n"
+            "`npf index --rebuild` (or choose another folder with --index). Press q to quit."
+        )
         self.query_one(StatusLine).show_error(message)
 
     def show_info(self, text: str) -> None:
@@ -161,8 +165,10 @@ class SearchScreen(Screen):
             if focus_results:
                 results.focus()
         else:
-            self.show_info("No passage matches. Try fewer words, another spelling, or the other language;\n"
-                           "ctrl+f shows the filters in use.")
+            self.show_info(
+                "No passage matches. Try fewer words, another spelling, or the other language;\n"
+                "ctrl+f shows the filters in use."
+            )
 
     def _search_failed(self, message: str, seq: int) -> None:
         """A query the core cannot understand: say so and keep the old results."""

@@ -30,13 +30,19 @@ class StylePicker(ModalScreen[str | None]):
         with Vertical(id="style-dialog", classes="dialog"):
             yield Static(Content.styled("Citation style", "bold"), classes="dialog-title")
             options = [
-                Option(Content.assemble(("● " if name == self.current else "  ", "$text-accent"), (title, "bold"),
-                                        (f"  {name}", "dim")), id=name)
+                Option(
+                    Content.assemble(
+                        ("● " if name == self.current else "  ", "$text-accent"), (title, "bold"), (f"  {name}", "dim")
+                    ),
+                    id=name,
+                )
                 for name, title in self.style_choices
             ]
             yield OptionList(*options, id="style-list")
-            yield Static(Content.styled("enter chooses (and saves it as your default) · esc cancels", "dim"),
-                         classes="dialog-hint")
+            yield Static(
+                Content.styled("enter chooses (and saves it as your default) · esc cancels", "dim"),
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         """Start on the current style."""

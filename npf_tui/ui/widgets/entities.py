@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
 from .keys import list_navigation
 
 #: Group headings in display order (the core's entity types).
@@ -43,7 +44,7 @@ class EntityList(OptionList):
         self.parent_sidebar.choose(self.highlighted_option, search=True)
 
     @property
-    def parent_sidebar(self) -> "EntitySidebar":
+    def parent_sidebar(self) -> EntitySidebar:
         """The sidebar this list belongs to."""
         return self.query_ancestor(EntitySidebar)
 
@@ -74,8 +75,10 @@ class EntitySidebar(Vertical):
         """Heading, list and key hint."""
         yield Static("Entities", classes="sidebar-title")
         yield EntityList(classes="entity-list")
-        yield Static(Content.from_markup("[b]enter[/b] highlight · [b]n[/b]/[b]N[/b] step · [b]f[/b] find in corpus"),
-                     classes="sidebar-hint")
+        yield Static(
+            Content.from_markup("[b]enter[/b] highlight · [b]n[/b]/[b]N[/b] step · [b]f[/b] find in corpus"),
+            classes="sidebar-hint",
+        )
 
     @property
     def entity_list(self) -> EntityList:
@@ -97,8 +100,9 @@ class EntitySidebar(Vertical):
             self._entities[entity.id] = entity
             options.append(Option(entity_content(entity, ec.count), id=entity.id))
         if not options:
-            options.append(Option(Content.styled(message or "No entities found in this document.", "dim italic"),
-                                  disabled=True))
+            options.append(
+                Option(Content.styled(message or "No entities found in this document.", "dim italic"), disabled=True)
+            )
         self.entity_list.set_options(options)
         first = next((i for i, o in enumerate(self.entity_list.options) if not o.disabled), None)
         self.entity_list.highlighted = first

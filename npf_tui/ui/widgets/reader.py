@@ -1,4 +1,4 @@
-"""The reader pane: a document's header and numbered paragraphs, with highlights, a cursor paragraph and sentence selection."""
+"""The reader pane: a document's header and numbered paragraphs, highlights, a cursor paragraph, sentence selection."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Selection:
     @property
     def text(self) -> str:
         """The selected text."""
-        return self.doc.paragraph(self.paragraph)[self.start:self.end]
+        return self.doc.paragraph(self.paragraph)[self.start : self.end]
 
 
 class NumberedParagraph(Visual):
@@ -113,18 +113,53 @@ class ReaderPane(Vertical):
     """One reader: header (title, author, outlet, date) over the numbered paragraphs of a document."""
 
     BINDINGS = [
-        Binding("v", "toggle_sentences", "Sentence mode", tooltip="Select sentences instead of the whole paragraph (y copies them)", show=False, id="npf.reader.sentence_mode"),
-        Binding("l,right", "sentence(1)", "Next sentence", tooltip="Select the next sentence (enters sentence mode)", show=False, id="npf.reader.next_sentence"),
+        Binding(
+            "v",
+            "toggle_sentences",
+            "Sentence mode",
+            tooltip="Select sentences instead of the whole paragraph (y copies them)",
+            show=False,
+            id="npf.reader.sentence_mode",
+        ),
+        Binding(
+            "l,right",
+            "sentence(1)",
+            "Next sentence",
+            tooltip="Select the next sentence (enters sentence mode)",
+            show=False,
+            id="npf.reader.next_sentence",
+        ),
         Binding("h,left", "sentence(-1)", "Previous sentence", show=False, id="npf.reader.prev_sentence"),
-        Binding("L,shift+right", "extend(1)", "Extend selection", tooltip="Add the next sentence to the selection", show=False, id="npf.reader.extend"),
-        Binding("H,shift+left", "extend(-1)", "Shrink selection", tooltip="Drop the last sentence from the selection", show=False, id="npf.reader.shrink"),
-        Binding("escape", "leave_sentences", "Leave sentence mode", tooltip="Leave sentence mode (then: back to the results)", show=False, id="npf.reader.leave_sentences"),
+        Binding(
+            "L,shift+right",
+            "extend(1)",
+            "Extend selection",
+            tooltip="Add the next sentence to the selection",
+            show=False,
+            id="npf.reader.extend",
+        ),
+        Binding(
+            "H,shift+left",
+            "extend(-1)",
+            "Shrink selection",
+            tooltip="Drop the last sentence from the selection",
+            show=False,
+            id="npf.reader.shrink",
+        ),
+        Binding(
+            "escape",
+            "leave_sentences",
+            "Leave sentence mode",
+            tooltip="Leave sentence mode (then: back to the results)",
+            show=False,
+            id="npf.reader.leave_sentences",
+        ),
     ]
 
     class Activated(Message):
         """The pane received focus (it becomes the current pane)."""
 
-        def __init__(self, pane: "ReaderPane") -> None:
+        def __init__(self, pane: ReaderPane) -> None:
             """Carry the pane that became current."""
             super().__init__()
             self.pane = pane
@@ -132,7 +167,7 @@ class ReaderPane(Vertical):
     class Status(Message):
         """A one-line status to show (match position, sentence mode)."""
 
-        def __init__(self, pane: "ReaderPane", text: str) -> None:
+        def __init__(self, pane: ReaderPane, text: str) -> None:
             """Carry the pane and its status line."""
             super().__init__()
             self.pane = pane
@@ -154,7 +189,9 @@ class ReaderPane(Vertical):
 
     def compose(self):
         """Header and paragraphs."""
-        yield Static(Content("No document open. Choose a search result and press enter (or o)."), classes="reader-header")
+        yield Static(
+            Content("No document open. Choose a search result and press enter (or o)."), classes="reader-header"
+        )
         yield ParagraphList(classes="paragraphs")
 
     @property
@@ -256,8 +293,12 @@ class ReaderPane(Vertical):
     def action_step(self, direction: int) -> None:
         """Move to the next (1) or previous (-1) match or mention, wrapping around the document."""
         if not self._targets:
-            self.post_message(self.Status(self, "no matches in this document" if self._target_kind == "match"
-                                          else "no mentions in this document"))
+            self.post_message(
+                self.Status(
+                    self,
+                    "no matches in this document" if self._target_kind == "match" else "no mentions in this document",
+                )
+            )
             return
         cursor = self.cursor
         old = self._targets[self._target].paragraph if self._target is not None else None
@@ -343,9 +384,8 @@ class ReaderPane(Vertical):
 
     def action_extend(self, direction: int) -> None:
         """Grow (1) or shrink (-1) the selection by one sentence at its end, within the paragraph."""
-        if not self.sentence_mode:
-            if not self._enter_sentences():
-                return
+        if not self.sentence_mode and not self._enter_sentences():
+            return
         first, last = self._sel
         last = min(len(self._sentences) - 1, last + 1) if direction > 0 else max(first, last - 1)
         self._sel = (first, last)
@@ -356,8 +396,13 @@ class ReaderPane(Vertical):
         """Say which sentences are selected."""
         first, last = self._sel
         which = f"sentence {first + 1}" if first == last else f"sentences {first + 1}-{last + 1}"
-        self.post_message(self.Status(self, f"¶{self._sel_para} {which} of {len(self._sentences)} · y copies · "
-                                            "h/l move · H/L extend · v or esc ends"))
+        self.post_message(
+            self.Status(
+                self,
+                f"¶{self._sel_para} {which} of {len(self._sentences)} · y copies · "
+                "h/l move · H/L extend · v or esc ends",
+            )
+        )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Moving the cursor to another paragraph with j/k (not with the sentence keys) ends sentence mode."""

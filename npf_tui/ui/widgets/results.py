@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from npf_tui.core.models import Hit
+
 from .keys import list_navigation
 
 SNIPPET_MATCH_STYLE = "bold $text-warning on $warning-muted"
