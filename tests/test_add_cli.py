@@ -367,8 +367,8 @@ def test_too_many_paragraphs_is_refused_before_writing(corpus_copy, tmp_path):
 def test_duplicates_are_found_from_the_index_without_rereading_unchanged_files(corpus_copy, tmp_path):
     """`npf add` takes the content hashes of unchanged files from the index's manifest; an edited file (new size
     or time) is read and hashed again, so hand edits still count."""
-    from npf_tui.core.search.index import known_documents
     from npf_tui.core.search.library import Library
+    from npf_tui.core.search.manifest import known_documents
 
     index = tmp_path / "idx"
     Library.open(corpus_copy, index).close()

@@ -13,7 +13,8 @@ import pytest
 
 from npf_tui.cli import main
 from npf_tui.core.errors import Cancelled
-from npf_tui.core.search.index import CURRENT_FILE, current_generation, ensure_index
+from npf_tui.core.search.index import ensure_index
+from npf_tui.core.search.manifest import CURRENT_FILE, current_generation
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

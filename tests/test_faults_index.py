@@ -16,8 +16,11 @@ import pytest
 from npf_tui.cli import main
 from npf_tui.core.errors import CorpusError, IndexError_
 from npf_tui.core.search import index as index_mod
-from npf_tui.core.search.index import CURRENT_FILE, MANIFEST, SCHEMA_VERSION, current_generation
+from npf_tui.core.search import integrity as integrity_mod
+from npf_tui.core.search import manifest as manifest_mod
+from npf_tui.core.search.index import SCHEMA_VERSION
 from npf_tui.core.search.library import Library
+from npf_tui.core.search.manifest import CURRENT_FILE, MANIFEST, current_generation
 from npf_tui.core.search.ranking import BlockRanker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,7 +295,7 @@ def test_full_disk_during_rebuild_leaves_previous_generation_live(built, referen
 
         monkeypatch.setattr(FileStorage, "create_file", create_file)
     elif where == "manifest":
-        monkeypatch.setattr(index_mod.Manifest, "save", lambda self, gen_dir: _enospc())
+        monkeypatch.setattr(manifest_mod.Manifest, "save", lambda self, gen_dir: _enospc())
     elif where == "current":
         real_write = index_mod.atomic_write_text
 
@@ -468,19 +471,19 @@ def test_passage_count_check_reads_the_table_of_contents_and_opens_readers_for_l
     from whoosh import index as whoosh_index
 
     _, _, gen = built
-    manifest = index_mod.Manifest.load(gen)
-    assert index_mod._index_healthy(gen, manifest)
+    manifest = manifest_mod.Manifest.load(gen)
+    assert integrity_mod.index_healthy(gen, manifest)
     opened = []
     real_doc_count = whoosh_index.FileIndex.doc_count
     monkeypatch.setattr(whoosh_index.FileIndex, "doc_count", lambda self: opened.append(1) or real_doc_count(self))
-    assert index_mod._index_healthy(gen, manifest) and not opened  # CRC-checked: no readers needed
-    monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 0)
-    assert index_mod._index_healthy(gen, manifest) and opened  # too large for CRCs: readers opened
+    assert integrity_mod.index_healthy(gen, manifest) and not opened  # CRC-checked: no readers needed
+    monkeypatch.setattr(integrity_mod, "CHECKSUM_MAX_BYTES", 0)
+    assert integrity_mod.index_healthy(gen, manifest) and opened  # too large for CRCs: readers opened
     doc = next(iter(manifest.docs.values()))
     doc.paragraphs += 1
-    assert not index_mod._index_healthy(gen, manifest)
-    monkeypatch.setattr(index_mod, "CHECKSUM_MAX_BYTES", 1 << 40)
-    assert not index_mod._index_healthy(gen, manifest)
+    assert not integrity_mod.index_healthy(gen, manifest)
+    monkeypatch.setattr(integrity_mod, "CHECKSUM_MAX_BYTES", 1 << 40)
+    assert not integrity_mod.index_healthy(gen, manifest)
 
 
 def test_manifest_read_again_is_a_copy_and_follows_the_file(built_copy):
@@ -488,20 +491,20 @@ def test_manifest_read_again_is_a_copy_and_follows_the_file(built_copy):
     (as a sync does) never changes the next load; a rewritten or damaged file is read afresh."""
     corpus, index = built_copy
     gen = current_generation(index)
-    first = index_mod.Manifest.load(gen)
+    first = manifest_mod.Manifest.load(gen)
     doc_id = next(iter(first.docs))
     first.docs.pop(doc_id)
     first.files.clear()
-    second = index_mod.Manifest.load(gen)
+    second = manifest_mod.Manifest.load(gen)
     assert doc_id in second.docs and second.files and second.docs is not first.docs
-    (gen / index_mod.MANIFEST).write_text(
-        (gen / index_mod.MANIFEST).read_text(encoding="utf-8").replace(f'"{doc_id}"', '"renamed-doc"', 1),
+    (gen / manifest_mod.MANIFEST).write_text(
+        (gen / manifest_mod.MANIFEST).read_text(encoding="utf-8").replace(f'"{doc_id}"', '"renamed-doc"', 1),
         encoding="utf-8",
     )
-    assert "renamed-doc" in index_mod.Manifest.load(gen).docs
-    (gen / index_mod.MANIFEST).write_bytes(b"{not json")
+    assert "renamed-doc" in manifest_mod.Manifest.load(gen).docs
+    (gen / manifest_mod.MANIFEST).write_bytes(b"{not json")
     with pytest.raises(ValueError):
-        index_mod.Manifest.load(gen)
+        manifest_mod.Manifest.load(gen)
 
 
 def test_an_open_library_sees_edits_and_removals_after_refresh(built_copy):

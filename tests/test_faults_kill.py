@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from npf_tui.cli import main
-from npf_tui.core.search.index import CURRENT_FILE, current_generation
 from npf_tui.core.search.library import Library
+from npf_tui.core.search.manifest import CURRENT_FILE, current_generation
 from npf_tui.core.sources.corpus import document_paths, load_document
 from npf_tui.core.sources.ingest import content_hash
 

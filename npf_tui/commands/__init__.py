@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from npf_tui.core.search.library import Library, ProgressFn
 
 
 @dataclass
@@ -12,9 +16,9 @@ class Context:
 
     corpus_dir: Path
     index_dir: Path
-    _library: object | None = field(default=None, repr=False)
+    _library: Library | None = field(default=None, repr=False)
 
-    def library(self, progress=None):
+    def library(self, progress: ProgressFn | None = None) -> Library:
         """Open (building or updating the index as needed) the corpus + index once per process."""
         if self._library is None:
             from npf_tui.core.search.library import Library
@@ -22,21 +26,17 @@ class Context:
             self._library = Library.open(self.corpus_dir, self.index_dir, progress=progress)
         return self._library
 
+    @property
+    def opened_library(self) -> Library | None:
+        """The library if a command has opened it already (an update then refreshes it), else None."""
+        return self._library
+
 
 def _modules():
-    from . import search as search_cmds
+    """The command modules, in the order their subcommands are listed in `npf --help`."""
+    from . import entities, importing, quotes, search
 
-    modules = [search_cmds]
-    # Commands owned by other modules are registered when present.
-    import importlib
-
-    for name in ("quotes", "entities", "importing"):
-        try:
-            modules.append(importlib.import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return modules
+    return [search, quotes, entities, importing]
 
 
 COMMAND_MODULES = _modules()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from npf_tui.core.errors import NpfError
-from npf_tui.core.search.index import ensure_index, known_documents, left_stale
-from npf_tui.core.sources.ingest import AddReport, add_paths, collect_files, edit_meta, remove_document
+from npf_tui.core.search.updates import IndexUpdate, import_and_index, sync_index
+from npf_tui.core.sources.ingest import AddReport, collect_files, edit_meta, remove_document
 
 from .. import output
 
@@ -53,24 +54,27 @@ def register(sub) -> None:
 def run_add(args, ctx) -> int:
     """Import the given paths, update the index, and report file by file."""
     paths = [Path(p) for p in args.paths]
-    show_bar = sys.stderr.isatty() and not args.json
-    # What the index already knows of the corpus's files spares re-reading them all to find duplicates.
-    known = known_documents(ctx.index_dir)
+    show_bars = sys.stderr.isatty() and not args.json
     try:
-        if show_bar:
-            with _progress_bar(len(collect_files(paths).files)) as progress:
-                report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run, progress=progress, known_files=known)
-        else:
-            report = add_paths(paths, ctx.corpus_dir, dry_run=args.dry_run, known_files=known)
+        files = len(collect_files(paths).files) if show_bars else 0
+        with _progress_bars(files, show_bars) as bars:
+            result = import_and_index(
+                paths,
+                ctx.corpus_dir,
+                ctx.index_dir,
+                library=ctx.opened_library,
+                dry_run=args.dry_run,
+                progress=bars.importing if bars else None,
+                index_progress=bars.indexing if bars else None,
+            )
     except KeyboardInterrupt:  # before any file was taken on (e.g. while folders were listed)
         print("npf: interrupted; nothing was added", file=sys.stderr)
         return EXIT_INTERRUPTED
-    index_error = ""
-    if report.added and not args.dry_run:
-        index_error = _sync_index(ctx, show_bar)
+    report, index_error = result.report, result.index_error
+    _print_notices(result.index)
     if args.json:
         data = report.to_dict()
-        data["index_updated"] = bool(report.added) and not args.dry_run and not index_error
+        data["index_updated"] = result.index is not None and result.index.updated
         data["index_error"] = index_error
         print(output.dumps(data))
     else:
@@ -89,7 +93,8 @@ def run_add(args, ctx) -> int:
 def run_remove(args, ctx) -> int:
     """Delete one document file and drop it from the index."""
     removed = remove_document(ctx.corpus_dir, args.doc)
-    index_error = _sync_index(ctx, False)
+    update = sync_index(ctx.corpus_dir, ctx.index_dir, library=ctx.opened_library)
+    _print_notices(update)
     if args.json:
         print(
             output.dumps(
@@ -97,16 +102,16 @@ def run_remove(args, ctx) -> int:
                     "removed": removed.doc_id,
                     "file": removed.file,
                     "title": removed.title,
-                    "index_updated": not index_error,
-                    "index_error": index_error,
+                    "index_updated": update.updated,
+                    "index_error": update.error,
                 }
             )
         )
     else:
         print(f"removed {removed.doc_id}" + (f" ({removed.title})" if removed.title else ""))
-        if index_error:
-            print(f"npf: the index was not updated: {index_error}", file=sys.stderr)
-    return 1 if index_error else 0
+        if update.error:
+            print(f"npf: the index was not updated: {update.error}", file=sys.stderr)
+    return 1 if update.error else 0
 
 
 def run_edit_meta(args, ctx) -> int:
@@ -118,7 +123,9 @@ def run_edit_meta(args, ctx) -> int:
             raise NpfError(f"'{pair}' is not key=value (use key= to clear a value)")
         changes[key.strip()] = value
     edit = edit_meta(ctx.corpus_dir, args.doc, changes)
-    index_error = _sync_index(ctx, False) if edit.changes else ""
+    update = sync_index(ctx.corpus_dir, ctx.index_dir, library=ctx.opened_library) if edit.changes else None
+    _print_notices(update)
+    index_error = update.error if update is not None else ""
     if args.json:
         print(
             output.dumps(
@@ -126,7 +133,7 @@ def run_edit_meta(args, ctx) -> int:
                     "doc_id": edit.doc_id,
                     "file": edit.file,
                     "changes": {k: {"old": old, "new": new} for k, (old, new) in edit.changes.items()},
-                    "index_updated": bool(edit.changes) and not index_error,
+                    "index_updated": update is not None and update.updated,
                     "index_error": index_error,
                 }
             )
@@ -141,67 +148,73 @@ def run_edit_meta(args, ctx) -> int:
     return 1 if index_error else 0
 
 
-def _sync_index(ctx, show_progress: bool) -> str:
-    """Bring the index up to date with the corpus folder; returns '' or why it could not be (one line).
-
-    Only the index is updated (no library is opened to search it: its searcher alone costs ~40 ms at 20 MB).
-    """
-    lib = getattr(ctx, "_library", None)
-    notices: list[str] = []
-    try:
-        with (
-            _progress_bar(0, label="updating the index", unit="documents") if show_progress else nullcontext()
-        ) as progress:
-            if lib is not None:
-                seen = len(lib.notices)
-                lib.refresh(progress=progress)
-                notices = lib.notices[seen:]
-            else:
-                ensure_index(ctx.corpus_dir, ctx.index_dir, progress=progress, notices=notices)
-    except NpfError as exc:
-        return str(exc)
-    except KeyboardInterrupt:
-        return "interrupted"
-    stale = left_stale(notices)
-    if stale:
-        # The index folder could not be written (read-only, full): the corpus has the files, the index not yet.
-        return stale
-    for notice in notices:
+def _print_notices(update: IndexUpdate | None) -> None:
+    """The index update's notices (documents skipped, waiting for another npf), one line each on stderr."""
+    for notice in update.notices if update is not None else []:
         print(f"npf: {notice}", file=sys.stderr)
-    return ""
+
+
+class _Bars:
+    """One Rich progress display on stderr fed by core progress(done, total, message) calls, with a bar per phase
+    added on its first call: the import (files done, bytes, time left), then the index update (documents)."""
+
+    def __init__(self, display, files: int) -> None:
+        self.display = display
+        self.files = files
+        self.files_done = 0
+        self.tasks: dict[str, int] = {}
+
+    def _task(self, label: str) -> int:
+        """The phase's bar; a new phase ends the previous one's."""
+        if label not in self.tasks:
+            for task in self.tasks.values():
+                self.display.update(task, visible=False)
+            self.tasks[label] = self.display.add_task(label, total=None, detail="", name="")
+        return self.tasks[label]
+
+    def importing(self, done: int, total: int, message: str) -> None:
+        """Import progress in bytes; a non-empty message after the first call means one more file is done."""
+        from rich.filesize import decimal
+
+        task = self._task("adding")
+        if message and not total:  # a notice such as waiting for another npf process
+            self.display.update(task, name=message)
+            return
+        if message:
+            self.files_done += 1
+        detail = f"{self.files_done}/{self.files} files {decimal(done)}/{decimal(total)}" if total else ""
+        self.display.update(task, completed=done, total=total or None, detail=detail, name=Path(message).name[:40])
+
+    def indexing(self, done: int, total: int, message: str) -> None:
+        """Index update progress in documents."""
+        task = self._task("updating the index")
+        if message and not total:
+            self.display.update(task, name=message[:60])
+            return
+        detail = f"{done}/{total}" if total else ""
+        self.display.update(task, completed=done, total=total or None, detail=detail, name=message[:40])
 
 
 @contextmanager
-def _progress_bar(files: int, label: str = "adding", unit: str = "bytes"):
-    """A Rich progress bar on stderr fed by core progress(done, total, message) calls.
-
-    For imports it shows files done, bytes and time left; for the index step, documents done.
-    """
+def _progress_bars(files: int, show: bool) -> Iterator[_Bars | None]:
+    """The progress display for `npf add` (None when not shown: not a terminal, or --json)."""
+    if not show:
+        yield None
+        return
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = [TextColumn("[bold]{task.description}"), BarColumn()]
-    if unit == "bytes":
-        columns += [TextColumn("{task.fields[files_done]}/{task.fields[files]} files"), DownloadColumn()]
-    else:
-        columns.append(MofNCompleteColumn())
-    columns += [TimeRemainingColumn(), TextColumn("{task.fields[name]}", style="dim")]
-    bar = Progress(*columns, console=Console(stderr=True), transient=True)
-    task = bar.add_task(label, total=None, files=files, files_done=0, name="")
-    count = [0]
-
-    def progress(done: int, total: int, message: str) -> None:
-        """Move the bar; a non-empty message after the first call means one more file is done."""
-        if message and not total:  # a notice such as waiting for another npf process
-            bar.update(task, name=message)
-            return
-        if message and unit == "bytes":
-            count[0] += 1
-        name = Path(message).name if unit == "bytes" else message
-        bar.update(task, completed=done, total=total or None, files_done=count[0], name=name[:40])
-
-    with bar:
-        yield progress
+    display = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[name]}", style="dim"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with display:
+        yield _Bars(display, files)
 
 
 def _print_report(report: AddReport, colour: bool) -> None:

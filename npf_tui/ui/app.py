@@ -19,10 +19,11 @@ from npf_tui.core.models import Document
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
 from .screens.import_prompt import ImportPrompt
-from .screens.reader import ReaderScreen, document_matches
+from .screens.reader import ReaderScreen
 from .screens.search import SearchScreen
 from .screens.style_picker import StylePicker
 from .widgets.entities import EntityList
+from .widgets.keys import declared_bindings
 from .widgets.reader import ParagraphList, ReaderPane
 from .widgets.results import ResultList
 
@@ -146,11 +147,9 @@ class NpfApp(App):
 
     @staticmethod
     def _load_entities(lib):
-        """The entity store of the library's index generation (None when the entities module is unavailable)."""
-        try:
-            from npf_tui.core.entities.store import load_entity_store
-        except ImportError:
-            return None
+        """The entity store of the library's index generation (None before there is one)."""
+        from npf_tui.core.entities.store import load_entity_store
+
         return load_entity_store(lib.gen_dir) if lib.gen_dir else None
 
     def _library_ready(self, lib, store) -> None:
@@ -191,7 +190,7 @@ class NpfApp(App):
         """Read the document and find the query's matches in it, off the UI thread."""
         try:
             doc = self.library.document(doc_id)
-            matches = document_matches(self.library, query, doc, self.cancel_event)
+            matches = self.library.document_matches(query, doc, self.cancel_event)
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), severity="error")
             return
@@ -235,13 +234,10 @@ class NpfApp(App):
     @work(thread=True, group="quote")
     def _copy_quote(self, selection) -> None:
         """Format the quote, save it to the quotes file, put it on the clipboards, and say where it went."""
-        try:
-            from npf_tui.core.cite import clipboard
-            from npf_tui.core.cite.quotes import make_quote
-            from npf_tui.core.settings import Settings
-        except ImportError as exc:
-            self._from_thread(self.notify, f"quoting is not available: {exc}", severity="error")
-            return
+        from npf_tui.core.cite import clipboard
+        from npf_tui.core.cite.quotes import make_quote
+        from npf_tui.core.settings import Settings
+
         settings = self.settings or Settings()
         span = None if selection.whole else (selection.start, selection.end)
         try:
@@ -269,11 +265,8 @@ class NpfApp(App):
 
     def action_citation_style(self) -> None:
         """Pick the citation style for copied quotes (saved as the default)."""
-        try:
-            from npf_tui.core.cite.citation import STYLES
-        except ImportError:
-            self.notify("citation styles are not available", severity="error")
-            return
+        from npf_tui.core.cite.citation import STYLES
+
         styles = [(name, info.title) for name, info in STYLES.items()]
         self.push_screen(StylePicker(styles, self.style_name), self._style_chosen)
 
@@ -327,20 +320,21 @@ class NpfApp(App):
     @work(thread=True, exclusive=True, group="import")
     def _import(self, paths: list[Path]) -> None:
         """Add the files to the corpus, refresh the index, and report."""
+        from npf_tui.core.search.updates import import_and_index
+
         try:
-            from npf_tui.core.sources.ingest import add_paths
-        except ImportError as exc:
-            self._from_thread(self.notify, f"importing is not available: {exc}", severity="error")
-            return
-        try:
-            report = add_paths(paths, self.corpus_dir, cancel=self.cancel_event)
-            self.library.refresh(cancel=self.cancel_event)
+            result = import_and_index(
+                paths, self.corpus_dir, self.index_dir, library=self.library, cancel=self.cancel_event
+            )
             store = self._load_entities(self.library)
         except Cancelled:
             return
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), title="Import failed", severity="error", timeout=8)
             return
+        report = result.report
+        if result.index_error:
+            self._from_thread(self.notify, result.index_error, title="Index not updated", severity="warning", timeout=8)
         lines = [f"added {len(report.added)}"]
         if report.duplicates:
             lines.append(f"already there {len(report.duplicates)}")
@@ -412,10 +406,9 @@ class NpfApp(App):
         nodes = [(ab.node, ab.binding) for ab in screen.active_bindings.values()]
         if isinstance(screen, ReaderScreen):
             pane = screen.current
-            nodes += [(pane, b) for _, b in pane._bindings] + [
-                (pane.paragraphs, b) for _, b in pane.paragraphs._bindings
-            ]
-        nodes += [(self, b) for _, b in self._bindings]
+            nodes += [(pane, b) for b in declared_bindings(pane)]
+            nodes += [(pane.paragraphs, b) for b in declared_bindings(pane.paragraphs)]
+        nodes += [(self, b) for b in declared_bindings(self)]
         for node, binding in nodes:
             if not (binding.id or "").startswith("npf.") or not binding.description or binding.id in seen:
                 continue
@@ -430,7 +423,7 @@ class NpfApp(App):
     @staticmethod
     def _all_bindings_with_id(node, binding_id: str) -> list[Binding]:
         """All the keys a node binds to one id."""
-        return [b for _, b in node._bindings if b.id == binding_id]
+        return [b for b in declared_bindings(node) if b.id == binding_id]
 
 
 def run_app(corpus_dir: Path, index_dir: Path) -> int:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import shutil
 import threading
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -26,9 +23,20 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 
 from npf_tui.core.errors import Cancelled, IndexError_, NpfError
 from npf_tui.core.fsutil import atomic_write_text, fsync_dir
-from npf_tui.core.glossary import GlossaryEntry, load_glossary, mine_pairs, user_dictionary
-from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.glossary import mine_pairs
+from npf_tui.core.models import Document
 from npf_tui.core.search import pinyin_map
+from npf_tui.core.search.integrity import holds_all_passages, index_healthy, whoosh_files
+from npf_tui.core.search.manifest import (
+    CURRENT_FILE,
+    MANIFEST,
+    CorpusScan,
+    DocEntry,
+    Manifest,
+    changes,
+    current_generation,
+    scan_corpus,
+)
 from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.text.textnorm import passage_language
@@ -38,8 +46,6 @@ from npf_tui.core.text.textnorm import passage_language
 #: 8: the tokenizers moved to npf_tui.core.text.analysis; Whoosh pickles the schema with its classes' module
 #: paths, so an index of 7 would fail to unpickle (it was rebuilt as "damaged"; now the reason is the version).
 SCHEMA_VERSION = 8
-CURRENT_FILE = "CURRENT"
-MANIFEST = "manifest.json"
 PENDING = "pending.json"
 USERDICT = "userdict.txt"
 LOCK_WAIT_SECONDS = 30.0
@@ -57,146 +63,6 @@ def make_schema() -> Schema:
         cjk=TEXT(analyzer=BigramTokenizer(), phrase=True),
         lang=ID(stored=True),
     )
-
-
-@dataclass
-class DocEntry:
-    """What the manifest remembers of one indexed document file."""
-
-    doc_id: str
-    file: str
-    size: int
-    mtime_ns: int
-    meta: dict[str, str]
-    paragraphs: int
-    pairs: list[list] = field(default_factory=list)  # [en, zh, paragraph] mined from this document
-    content_hash: str = ""  # corpus.content_hash of the text: `npf add` finds duplicates without re-reading files
-
-    def to_json(self) -> dict:
-        """The manifest form."""
-        return self.__dict__.copy()
-
-
-#: (bytes, parsed copy) of the last manifest read (see Manifest.load).
-_last_manifest: tuple[bytes, Manifest] | None = None
-
-
-@dataclass
-class Manifest:
-    """The state an index generation was built from."""
-
-    schema_version: int
-    corpus_dir: str
-    userdict_key: str
-    glossary_stamp: list[int]
-    docs: dict[str, DocEntry]
-    #: Whoosh files of the committed index: name -> [size, crc32]. Checked on open, so a truncated, emptied or
-    #: overwritten segment is found before it can give wrong results.
-    files: dict[str, list[int]] = field(default_factory=dict)
-    #: Format of the entity store kept in the generation (a newer npf rebuilds an older store).
-    entities_version: int = 0
-
-    @classmethod
-    def load(cls, gen_dir: Path) -> Manifest:
-        """Read a generation's manifest (OSError when unreadable, ValueError for anything malformed).
-
-        The last manifest read is kept with its bytes: reading the same bytes again (`npf add` reads the manifest
-        before importing and again to update the index) gives a copy instead of parsing 1.3 MB of JSON again
-        (25 ms at 20 MB, 80 ms at 100 MB). Copies share DocEntry objects, which nothing changes in place.
-        """
-        global _last_manifest
-        data = (gen_dir / MANIFEST).read_bytes()
-        last = _last_manifest
-        if last is not None and last[0] == data:
-            return last[1].copy()
-        manifest = cls._parse(data)
-        _last_manifest = (data, manifest.copy())
-        return manifest
-
-    @classmethod
-    def _parse(cls, data: bytes) -> Manifest:
-        """A manifest from its JSON bytes (ValueError for anything malformed)."""
-        raw = json.loads(data.decode("utf-8"))
-        try:
-            docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
-            files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
-            manifest = cls(
-                int(raw["schema_version"]),
-                str(raw["corpus_dir"]),
-                str(raw["userdict_key"]),
-                list(raw["glossary_stamp"]),
-                docs,
-                files,
-                int(raw.get("entities_version", 0)),
-            )
-            manifest.paragraph_count()
-        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
-            # Damaged or hand-edited: any wrong shape is "malformed", never an odd exception further on.
-            raise ValueError(f"malformed manifest ({type(exc).__name__})") from None
-        return manifest
-
-    def copy(self) -> Manifest:
-        """A copy whose containers can be changed without touching this one's."""
-        return Manifest(
-            self.schema_version,
-            self.corpus_dir,
-            self.userdict_key,
-            list(self.glossary_stamp),
-            dict(self.docs),
-            {k: list(v) for k, v in self.files.items()},
-            self.entities_version,
-        )
-
-    def save(self, gen_dir: Path) -> None:
-        """Write the manifest atomically."""
-        data = {
-            "schema_version": self.schema_version,
-            "corpus_dir": self.corpus_dir,
-            "userdict_key": self.userdict_key,
-            "glossary_stamp": self.glossary_stamp,
-            "docs": {k: v.to_json() for k, v in sorted(self.docs.items())},
-            "files": self.files,
-            "entities_version": self.entities_version,
-        }
-        atomic_write_text(gen_dir / MANIFEST, json.dumps(data, ensure_ascii=False))
-
-    def paragraph_count(self) -> int:
-        """Number of passages the index should hold."""
-        return sum(d.paragraphs for d in self.docs.values())
-
-
-@dataclass
-class CorpusScan:
-    """The corpus folder as it is now: document files with their stamps, and the glossary."""
-
-    corpus_dir: Path
-    files: dict[str, Path]
-    stamps: dict[str, corpus_mod.FileStamp]
-    glossary: list[GlossaryEntry]
-    glossary_stamp: list[int]
-    userdict: dict[str, str | None]  # word -> jieba tag (see glossary.user_dictionary)
-    userdict_key: str
-    skipped: list[str] = field(default_factory=list)  # "file: reason" for documents that could not be read
-
-
-def scan_corpus(corpus_dir: Path) -> CorpusScan:
-    """Stat the corpus folder's document files and read its glossary (cheap: no document is parsed)."""
-    from npf_tui.core.text.analysis import user_words_key
-
-    corpus_dir = Path(corpus_dir)
-    files: dict[str, Path] = {}
-    stamps: dict[str, corpus_mod.FileStamp] = {}
-    for path in corpus_mod.document_paths(corpus_dir):
-        try:
-            stamps[path.stem] = corpus_mod.stamp(path)
-        except FileNotFoundError:  # removed while we were looking: it is simply not part of the corpus
-            continue
-        files[path.stem] = path
-    glossary = load_glossary(corpus_dir)
-    gpath = corpus_dir / "glossary.toml"
-    gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
-    words = user_dictionary(glossary)
-    return CorpusScan(corpus_dir, files, stamps, glossary, gstamp, words, user_words_key(words))
 
 
 @contextmanager
@@ -225,18 +91,6 @@ def write_lock(index_root: Path, wait: float | None = None, on_wait=None):
         yield
     finally:
         handle.close()
-
-
-def current_generation(index_root: Path) -> Path | None:
-    """The live generation folder, or None when there is no complete index."""
-    try:
-        name = (index_root / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except (OSError, ValueError):  # missing, unreadable, or not even text (garbage): no complete index
-        return None
-    gen = index_root / name
-    if not name or "/" in name or not (gen / MANIFEST).is_file():
-        return None
-    return gen
 
 
 def _passages(doc: Document):
@@ -277,19 +131,6 @@ def _entry(doc: Document, path: Path, st: corpus_mod.FileStamp) -> DocEntry:
     )
 
 
-def known_documents(index_root: Path) -> dict[str, tuple[int, int, str, str]]:
-    """file name -> (size, mtime_ns, content hash, doc id) of the documents the live index generation was built from
-    (empty when there is no readable index): what `npf add` needs to skip re-reading unchanged files."""
-    gen = current_generation(Path(index_root))
-    if gen is None:
-        return {}
-    try:
-        manifest = Manifest.load(gen)
-    except (OSError, ValueError):
-        return {}
-    return {e.file: (e.size, e.mtime_ns, e.content_hash, e.doc_id) for e in manifest.docs.values() if e.content_hash}
-
-
 def _check_cancel(cancel: threading.Event | None) -> None:
     """Stop a slow operation between two steps when asked to."""
     if cancel is not None and cancel.is_set():
@@ -307,10 +148,9 @@ def _update_entities(
 ) -> None:
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
     documents contain names that appeared or disappeared, instead of re-reading every document."""
-    try:
-        from npf_tui.core.entities.store import update_entity_store
-    except ImportError:
-        return
+    # imported here: the entity modules cost every `npf search` 20-30 ms (measured) that only an update needs
+    from npf_tui.core.entities.store import update_entity_store
+
     if ix is None:
         update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files)
         return
@@ -447,78 +287,10 @@ def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
             child.unlink(missing_ok=True)
 
 
-#: Files of Whoosh's committed index: the table of contents and the segment files it names.
-_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
-#: Above this total size, opening checks file sizes only (a full checksum would slow every start).
-CHECKSUM_MAX_BYTES = 256 * 1024 * 1024
-
-
-def whoosh_files(gen_dir: Path, fsync: bool = False) -> dict[str, list[int]]:
-    """name -> [size, crc32] of the files of the committed Whoosh index in a generation (orphans left out)."""
-    tocs = sorted((int(m.group(1)), name) for name in os.listdir(gen_dir) if (m := _TOC_RE.match(name)))
-    if not tocs:
-        return {}
-    ix = whoosh_index.open_dir(str(gen_dir))
-    segids = [seg.segid for seg in ix._read_toc().segments]  # noqa: SLF001 - Whoosh has no public segment list
-    table: dict[str, list[int]] = {}
-    for name in sorted(os.listdir(gen_dir)):
-        if name == tocs[-1][1] or any(name.startswith(f"MAIN_{segid}.") for segid in segids):
-            table[name] = [*_crc_file(gen_dir / name, fsync)]
-    return table
-
-
-def _crc_file(path: Path, fsync: bool = False) -> tuple[int, int]:
-    """(size, crc32) of a file, read in blocks; optionally fsynced."""
-    crc, size = 0, 0
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            crc = zlib.crc32(block, crc)
-            size += len(block)
-        if fsync:
-            os.fsync(handle.fileno())
-    return size, crc
-
-
-def _crc_affordable(manifest: Manifest) -> bool:
-    """Whether the generation's files are small enough to be checked by CRC on every open."""
-    return sum(size for size, _ in manifest.files.values()) <= CHECKSUM_MAX_BYTES
-
-
-def files_intact(gen_dir: Path, manifest: Manifest) -> bool:
-    """The committed Whoosh files are those the manifest recorded: same names, sizes and (when affordable) CRCs."""
-    if not manifest.files:
-        return False  # every index of this schema records its files: a manifest without them was damaged
-    checksums = _crc_affordable(manifest)
-    for name, (size, crc) in manifest.files.items():
-        path = gen_dir / name
-        try:
-            if path.stat().st_size != size:
-                return False
-            if checksums and _crc_file(path) != (size, crc):
-                return False
-        except OSError:
-            return False
-    return True
-
-
-def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
-    """(changed or new doc ids, removed doc ids) between the corpus folder and an index manifest."""
-    changed = {
-        doc_id
-        for doc_id, st in scan.stamps.items()
-        if doc_id not in manifest.docs
-        or (manifest.docs[doc_id].size, manifest.docs[doc_id].mtime_ns) != (st.size, st.mtime_ns)
-    }
-    removed = set(manifest.docs) - set(scan.stamps)
-    return changed, removed
-
-
 def _entities_version() -> int:
-    """The entity store format this npf writes (0 while the entities module is absent)."""
-    try:
-        from npf_tui.core.entities.store import VERSION
-    except ImportError:
-        return 0
+    """The entity store format this npf writes."""
+    from npf_tui.core.entities.store import VERSION
+
     return VERSION
 
 
@@ -656,7 +428,7 @@ def ensure_index(
                 else:
                     # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
                     # read the whole index a second time; what can still be wrong is the passage count.
-                    if not _holds_all_passages(gen, manifest):
+                    if not holds_all_passages(gen, manifest):
                         reason = "the index folder is damaged"
             if reason:
                 if reason not in ("no index yet", "rebuild requested"):
@@ -697,7 +469,7 @@ def _inspect(index_root: Path, scan: CorpusScan) -> tuple[Path | None, Manifest 
     reason = needs_rebuild(scan, manifest)
     # While a sync is pending (its writer died between Whoosh's commit and the manifest) the files and the manifest
     # may disagree by design: the sync re-does those documents and the files are checked after it.
-    if not reason and not (gen / PENDING).exists() and not _index_healthy(gen, manifest):
+    if not reason and not (gen / PENDING).exists() and not index_healthy(gen, manifest):
         reason = "the index folder is damaged"
     return gen, manifest, reason
 
@@ -734,46 +506,9 @@ def _is_cannot_write_error(exc: OSError) -> bool:
     return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
-def _index_healthy(gen: Path, manifest: Manifest) -> bool:
-    """Integrity check on open: the committed Whoosh files are those recorded (size and CRC), Whoosh can open them
-    and they hold the passages the manifest expects."""
-    try:
-        return files_intact(gen, manifest) and _holds_all_passages(
-            gen, manifest, open_readers=not _crc_affordable(manifest)
-        )
-    except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
-        return False
-
-
-def _holds_all_passages(gen: Path, manifest: Manifest, open_readers: bool = False) -> bool:
-    """Whoosh opens the generation and counts the passages the manifest expects (False on any failure).
-
-    The count comes from Whoosh's table of contents (every segment's count, deletions included): opening the
-    segment readers took 50-60 ms of every open at 20 MB. `open_readers` opens them too, as a check that they can
-    be read, for indexes too large for their files to be checked by CRC.
-    """
-    try:
-        ix = whoosh_index.open_dir(str(gen))
-        if open_readers:
-            return ix.doc_count() == manifest.paragraph_count()
-    except Exception:  # noqa: BLE001 - any failure to open means "damaged": we rebuild
-        return False
-    try:
-        count = sum(segment.doc_count() for segment in ix._read_toc().segments)
-    except Exception:  # noqa: BLE001 - Whoosh internals not as expected: count through a reader
-        try:
-            count = ix.doc_count()
-        except Exception:  # noqa: BLE001
-            return False
-    return count == manifest.paragraph_count()
-
-
 def open_whoosh(gen_dir: Path):
     """Open a generation's Whoosh index for reading."""
     try:
         return whoosh_index.open_dir(str(gen_dir), readonly=True)
     except Exception as exc:  # noqa: BLE001
         raise IndexError_(f"cannot open the index in {gen_dir} ({exc})") from None
-
-
-__all__ = ["ensure_index", "open_whoosh", "make_schema", "Manifest", "DocEntry", "META_KEYS", "NpfError"]

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from npf_tui.core.errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from npf_tui.core.glossary import BilingualPair, GlossaryEntry
-from npf_tui.core.models import Document, Hit, SearchResult, Span
+from npf_tui.core.models import Document, Hit, SearchResult
 from npf_tui.core.search import pinyin_map
-from npf_tui.core.search.index import DocEntry, Manifest, ensure_index, left_stale, open_whoosh
+from npf_tui.core.search.index import ensure_index, left_stale, open_whoosh
+from npf_tui.core.search.manifest import DocEntry, Manifest
 from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import active_key, use_user_words
 
@@ -267,9 +268,10 @@ class Library:
 
     def _index_checks_out(self) -> bool:
         """The open generation is still the live one and passes the integrity check."""
-        from npf_tui.core.search.index import _index_healthy, current_generation
+        from npf_tui.core.search.integrity import index_healthy
+        from npf_tui.core.search.manifest import current_generation
 
-        return self.gen_dir == current_generation(self.index_dir) and _index_healthy(self.gen_dir, self._manifest)
+        return self.gen_dir == current_generation(self.index_dir) and index_healthy(self.gen_dir, self._manifest)
 
     def _reopen(self, rebuild: bool = False) -> list[str]:
         """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to);
@@ -308,11 +310,25 @@ class Library:
             language=stored.get("lang", ""),
         )
 
-    def match_spans(self, query: str, text: str, exact: bool = False) -> list[Span]:
-        """Where a query matches inside any text (for highlighting a whole document in the reader)."""
+    def document_matches(
+        self, query: str, doc: Document, cancel: threading.Event | None = None
+    ) -> dict[int, list[tuple[int, int]]]:
+        """paragraph number (1-based) -> [start, end) spans where `query` matches it, for highlighting a whole
+        document in the reader (the query compiled once); raises QuerySyntaxError on bad syntax. Stops early,
+        with what it has, when `cancel` is set."""
+        if not query.strip():
+            return {}
         from npf_tui.core.search.highlight import match_spans
 
-        return match_spans(text, self.compile(query, exact=exact).literals)
+        literals = self.compile(query).literals
+        out: dict[int, list[tuple[int, int]]] = {}
+        for number, text in enumerate(doc.paragraphs, 1):
+            if cancel is not None and cancel.is_set():
+                break
+            spans = match_spans(text, literals)
+            if spans:
+                out[number] = [(s.start, s.end) for s in spans]
+        return out
 
     # -- keeping up with the corpus ---------------------------------------------------------------------------
     def refresh(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> bool:

@@ -129,12 +129,12 @@ def split_long(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[str]:
     return pieces
 
 
-def _as_text(value) -> str:
+def as_text(value) -> str:
     """Front-matter values as strings (YAML turns 2024-05-20 into a date; we keep ISO text)."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return "; ".join(_as_text(v) for v in value)
+        return "; ".join(as_text(v) for v in value)
     return str(value).strip()
 
 
@@ -150,8 +150,8 @@ def parse_document(doc_id: str, text: str, path: Path | None = None) -> Document
         raise CorpusError(
             f"too many paragraphs ({len(paragraphs)}; at most {MAX_PARAGRAPHS}): split the document into several files"
         )
-    known = {key: _as_text(meta.get(key)) for key in META_KEYS}
-    extra = {str(k): _as_text(v) for k, v in meta.items() if k not in META_KEYS}
+    known = {key: as_text(meta.get(key)) for key in META_KEYS}
+    extra = {str(k): as_text(v) for k, v in meta.items() if k not in META_KEYS}
     return Document(doc_id=doc_id, paragraphs=paragraphs, extra=extra, path=path, **known)
 
 

@@ -294,7 +294,7 @@ def _text_paragraphs(text: str) -> list[str]:
 
 def _import_markdown(data: bytes) -> ImportedText:
     """Markdown: its YAML front matter (if any) becomes metadata, the body is split at blank lines."""
-    from npf_tui.core.sources.corpus import _as_text, split_front_matter
+    from npf_tui.core.sources.corpus import as_text, split_front_matter
 
     text, encoding = decode_text(data)
     try:
@@ -305,7 +305,7 @@ def _import_markdown(data: bytes) -> ImportedText:
     for key, value in front.items():
         key = _FRONT_ALIASES.get(str(key).lower(), str(key))
         if key not in meta or not meta[key]:
-            meta[key] = _as_text(value)
+            meta[key] = as_text(value)
     paragraphs = _text_paragraphs(body)
     if not meta.get("title") and paragraphs and paragraphs[0].startswith("#"):
         meta["title"] = paragraphs[0].split("\n")[0].lstrip("#").strip()

@@ -23,7 +23,7 @@ from npf_tui.core.sources.corpus import (
     DOC_SUFFIX,
     MAX_DOCUMENT_BYTES,
     MAX_PARAGRAPHS,
-    _as_text,
+    as_text,
     content_hash,
     document_paths,
     dump_front_matter,
@@ -554,8 +554,8 @@ def _edit_locked(corpus_dir: Path, doc_ref: str, clean: dict[str, str]) -> MetaE
         front, body = split_front_matter(text)
     except (OSError, UnicodeDecodeError, CorpusError) as exc:
         raise CorpusError(f"{path}: cannot edit ({getattr(exc, 'strerror', None) or exc})") from None
-    meta = {key: _as_text(front.get(key)) for key in META_KEYS}
-    meta.update({str(k): _as_text(v) for k, v in front.items() if k not in META_KEYS})
+    meta = {key: as_text(front.get(key)) for key in META_KEYS}
+    meta.update({str(k): as_text(v) for k, v in front.items() if k not in META_KEYS})
     done: dict[str, tuple[str, str]] = {}
     for key, value in clean.items():
         old = meta.get(key, "")

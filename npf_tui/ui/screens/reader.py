@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -21,25 +19,6 @@ from ..widgets.reader import ReaderPane, Selection
 DUAL_WITH_SIDEBAR_MIN_WIDTH = 100
 #: Wide terminals get the sidebar from the start.
 SIDEBAR_AUTO_WIDTH = 120
-
-
-def document_matches(
-    library, query: str, doc: Document, cancel: threading.Event | None = None
-) -> dict[int, list[tuple[int, int]]]:
-    """The spans where `query` matches each paragraph of `doc` (query compiled once); raises NpfError on bad syntax."""
-    if not query.strip():
-        return {}
-    from npf_tui.core.search.highlight import match_spans  # Whoosh and the analysers: loaded after the first paint
-
-    literals = library.compile(query).literals
-    out: dict[int, list[tuple[int, int]]] = {}
-    for number, text in enumerate(doc.paragraphs, 1):
-        if cancel is not None and cancel.is_set():
-            break
-        spans = match_spans(text, literals)
-        if spans:
-            out[number] = [(s.start, s.end) for s in spans]
-    return out
 
 
 class ReaderScreen(Screen):
@@ -288,7 +267,7 @@ class ReaderScreen(Screen):
     def _find(self, query: str, doc: Document) -> None:
         """Compute the matches of `query` in `doc` off the UI thread."""
         try:
-            matches = document_matches(self.app.library, query, doc)
+            matches = self.app.library.document_matches(query, doc)
         except NpfError as exc:
             self.app.call_from_thread(self.set_status, f"⚠ {exc}")
             return
