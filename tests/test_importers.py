@@ -10,14 +10,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from npf_tui.core.sources.importers import (
-    MAX_PARAGRAPH_CHARS,
-    ImportRejected,
-    UnsupportedFormat,
-    decode_text,
-    guess_language,
-    import_file,
-)
+from npf_tui.core.sources.corpus import MAX_PARAGRAPH_CHARS
+from npf_tui.core.sources.formats.base import ImportRejected, UnsupportedFormat
+from npf_tui.core.sources.importing import import_file
+from npf_tui.core.sources.sniffing import decode_text, guess_language
 
 ZH_TITLE = "发展新质生产力"
 ZH_PARA = "新质生产力是创新起主导作用，摆脱传统经济增长方式、生产力发展路径的先进生产力质态。"

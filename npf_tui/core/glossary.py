@@ -14,7 +14,7 @@ else:  # pragma: no cover
 
 from npf_tui.core.errors import CorpusError
 from npf_tui.core.models import Document
-from npf_tui.core.text.textnorm import has_han
+from npf_tui.core.text.textnorm import HAN_CLASS, has_han
 
 GLOSSARY_FILE = "glossary.toml"
 ENTITY_TYPES = ("person", "organisation", "place", "concept", "media")
@@ -92,7 +92,7 @@ def load_glossary(corpus_dir: Path) -> list[GlossaryEntry]:
     return entries
 
 
-_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_HAN = f"[{HAN_CLASS}]"
 # "English Name (中文)" — up to six capitalised/connector words before a parenthesised Chinese name.
 # A dot only inside a word (U.S), never at its end: "…about AI. Xi Jinping (习近平)" must not start at "AI".
 _CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"

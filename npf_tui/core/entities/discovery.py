@@ -9,8 +9,9 @@ from functools import lru_cache
 
 from npf_tui.core.glossary import BilingualPair, mine_pairs
 from npf_tui.core.models import Document
+from npf_tui.core.text.textnorm import HAN_CLASS
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = HAN_CLASS
 _HAN_RUN = re.compile(f"[{HAN}]+")
 # Word tokens: dotted abbreviations (U.S., D.C.), a capital initial before a name (John L. Thornton), or words
 # with inner apostrophes/hyphens (Xi’an, Hefei-Wuhan, People's).
@@ -826,7 +827,8 @@ def _split_run(para: str, run: list[tuple[str, int, int]], sentence_start: bool,
             subparts = _split_at_and(part)
         elif not keyword and any(t[0].lower() in CONNECTORS for t in part):
             # "Beijing and Shanghai", "Xie Zhenhua and John Kerry": two names, not one.
-            subparts, cur = [], []
+            subparts = []
+            cur: list[tuple[str, int, int]] = []
             for tok in part:
                 if tok[0].lower() in CONNECTORS:
                     if cur:
@@ -859,7 +861,8 @@ def _split_at_and(part: list[tuple[str, int, int]]) -> list[list[tuple[str, int,
     "Ministry of Science and Technology", "National Development and Reform Commission" stay whole;
     "People's Liberation Army and the People's Armed Police Force" and "... and Xie Zhenhua" are split.
     """
-    pieces, cur = [], []
+    pieces: list[list[tuple[str, int, int]]] = []
+    cur: list[tuple[str, int, int]] = []
     for tok in part:
         if tok[0] == "and":
             pieces.append(cur)

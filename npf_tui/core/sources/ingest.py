@@ -33,7 +33,8 @@ from npf_tui.core.sources.corpus import (
     render_document,
     split_front_matter,
 )
-from npf_tui.core.sources.importers import SUPPORTED_SUFFIXES, ImportRejected, import_file
+from npf_tui.core.sources.formats.base import ImportRejected
+from npf_tui.core.sources.importing import SUPPORTED_SUFFIXES, import_file
 
 ProgressFn = Callable[[int, int, str], None]
 

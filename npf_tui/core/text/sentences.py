@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from npf_tui.core.text.textnorm import CJK_WIDE_RE
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -180,7 +182,7 @@ def _sentence_end(text: str, i: int) -> int | None:
 
 def _is_cjk(ch: str) -> bool:
     """True for CJK ideographs and full-width punctuation."""
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+    return CJK_WIDE_RE.match(ch) is not None
 
 
 def split_sentences(paragraph: str) -> list[Sentence]:

@@ -10,9 +10,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-#: Chinese ideographs (CJK Unified Ideographs, Extension A, Compatibility Ideographs).
-HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Chinese ideographs, the one definition for all of npf: CJK Unified Ideographs and Extension A, Compatibility
+#: Ideographs, and the supplementary planes 2 and 3 (Extensions B-I and the Compatibility Supplement, U+20000 on:
+#: rare characters of names and places, such as 𠮷).
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 HAN_RE = re.compile(f"[{HAN_CLASS}]")
+#: East Asian wide text: CJK symbols and punctuation, kana and the other CJK blocks up to the ideographs, full-width
+#: forms. Next to it lines join without a space and a sentence ender needs no space after it.
+CJK_WIDE_CLASS = f"\u3000-\u9fff{HAN_CLASS}\uff00-\uffef"
+CJK_WIDE_RE = re.compile(f"[{CJK_WIDE_CLASS}]")
 HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
 #: A run of Chinese characters, or a run of other word characters (Latin, digits, other scripts).
 RUN_RE = re.compile(f"(?P<han>[{HAN_CLASS}]+)|(?P<word>(?:(?![{HAN_CLASS}])\\w)+)")
