@@ -3,6 +3,9 @@ the lock with a message, and SIGHUP leaving no lock behind (issue 7)."""
 
 from __future__ import annotations
 
+import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -109,6 +112,12 @@ def test_reader_sees_old_or_new_state_while_add_runs(workspace, tmp_path):
 
 
 def test_writer_waits_for_the_lock_with_a_message(workspace):
+    """A second writer waits for the lock and says so at once; it finishes once the lock is released.
+
+    The child's stderr is a pseudo-terminal, so its progress line (which carries the waiting message) is written as
+    soon as it starts waiting: the test waits for that message, not for a fixed time (a 2-second sleep failed under
+    `pytest -n 8`, where the child could take longer than that just to start).
+    """
     corpus, index = workspace
     (corpus / "new.md").write_text("---\ntitle: New\n---\n\nA zebrafinch sings.\n", encoding="utf-8")
     release = threading.Event()
@@ -117,26 +126,48 @@ def test_writer_waits_for_the_lock_with_a_message(workspace):
     def hold():
         with write_lock(index):
             held.set()
-            release.wait(10)
+            release.wait(120)
 
     holder = threading.Thread(target=hold)
     holder.start()
-    held.wait(5)
+    assert held.wait(30)
+    master, slave = pty.openpty()
     try:
         proc = subprocess.Popen(
-            npf(corpus, index, "search", "zebrafinch", "--json"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            npf(corpus, index, "index"), stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, text=True
         )
-        time.sleep(2.0)
+        os.close(slave)
+        seen = _read_until(master, b"waiting", timeout=90)
+        assert b"another npf process is updating the index; waiting" in seen, seen
         assert proc.poll() is None  # it waits rather than writing beside us
     finally:
         release.set()
         holder.join()
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0 and '"total": 1' in out
-    assert "another npf process is updating the index; waiting" in err
+    out, _ = proc.communicate(timeout=90)
+    os.close(master)
+    assert proc.returncode == 0 and "index up to date" in out
+    lib = Library.open(corpus, index)
+    try:
+        assert lib.search("zebrafinch").total == 1
+    finally:
+        lib.close()
+
+
+def _read_until(fd: int, marker: bytes, timeout: float) -> bytes:
+    """What a pseudo-terminal's master side reads until `marker` appears (or the time runs out, or it closes)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            seen += data
+    return seen
 
 
 def test_writer_gives_up_after_the_wait_with_one_line(workspace, monkeypatch):

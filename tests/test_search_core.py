@@ -322,3 +322,27 @@ def test_metadata_filters_match_words_in_order_and_prefixes(library):
     assert library.search('outlet:"times global" climate', exact=True).total == 0
     assert library.search("author:Rain* productive", exact=True).total > 0
     assert library.search("title:catchphrase Xi", exact=True).hits[0].doc_id == "semafor-2024-xi-catchphrase"
+
+
+# Characters of the supplementary planes (U+20000 on) are Chinese too: one definition of the ranges for all of npf.
+def test_supplementary_plane_ideographs_are_searched_as_chinese(tmp_path):
+    from npf_tui.core.models import Document
+    from npf_tui.core.search.library import Library
+    from npf_tui.core.sources.corpus import write_document
+    from npf_tui.core.text.sentences import split_sentences
+    from npf_tui.core.text.textnorm import HAN_RE
+
+    rare = "\U00020bb7"  # 𠮷, the 'tsuchi-yoshi' variant of 吉 (U+20BB7)
+    assert HAN_RE.fullmatch(rare)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paragraph = f"{rare}野家在重庆开了新店。随后又开了一家。"
+    write_document(corpus, Document(doc_id="rare", title="Rare", language="zh", paragraphs=[paragraph]))
+    lib = Library.open(corpus, tmp_path / "idx")
+    try:
+        for query in (f"{rare}野", f"{rare}野家", "野家在"):
+            result = lib.search(query)
+            assert result.total == 1 and result.hits[0].spans, query
+    finally:
+        lib.close()
+    assert [s.text for s in split_sentences(paragraph)] == [f"{rare}野家在重庆开了新店。", "随后又开了一家。"]
