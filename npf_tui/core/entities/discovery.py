@@ -547,11 +547,11 @@ CHINESE_SURNAMES = set(
         "zhan",
     ]
 )
-_PINYIN_SYLLABLE = (
+PINYIN_SYLLABLE = (
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|uo|ui|un|ue|a|o|e|i|u|v)"
 )
-PINYIN_WORD = re.compile(f"(?:{_PINYIN_SYLLABLE})+", re.I)
+PINYIN_WORD = re.compile(f"(?:{PINYIN_SYLLABLE})+", re.I)
 
 #: The commonest Chinese surnames: a jieba `nr` word must start with one to count as a person's name.
 ZH_SURNAMES = set(

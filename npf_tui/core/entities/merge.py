@@ -96,7 +96,7 @@ def _accept_en(phrase: str, rec: list[int]) -> bool:
         if phrase.isupper() or low[0] in disc.ORG_WORDS or low[0] in disc.PLACE_WORDS:
             return False  # a bare acronym counts only with its expansion; "Commission" alone is no name
         # A pinyin place name seen after "in"/"from" at least twice and never as an ordinary lower-case word.
-        syllables = len(re.findall(disc._PINYIN_SYLLABLE, phrase, re.I))
+        syllables = len(re.findall(disc.PINYIN_SYLLABLE, phrase, re.I))
         return bool(place >= 2 and not lower_seen and disc.PINYIN_WORD.fullmatch(phrase) and syllables >= 2)
     if typ is not None or person or media:
         return True
@@ -146,44 +146,80 @@ def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], 
     incremental update equals a full build). What is derived from one phrase's totals alone is kept in
     `totals.facts_en` / `facts_zh` for the next update.
     """
-    groups = _Groups()
-    forms: dict[str, Counter] = defaultdict(Counter)  # key -> surface forms and how often seen
-    votes: dict[str, Counter] = defaultdict(Counter)  # key -> type votes
+    names = _Names()
+    gloss_keys = _add_glossary(names, glossary)
+    _add_pairs(names, totals, gloss_keys)
+    _add_acronyms(names, totals)
+    en_by_key = _add_english(names, totals)
+    _add_chinese(names, totals, en_by_key)
+    _link_known_places(names)
+    return _entities(names, glossary), _exact_names(names, glossary)
 
-    def add(name: str, weight: int = 1, typ: str | None = None, gloss: int | None = None, seen: int = 1) -> str:
+
+class _Names:
+    """The names merging has taken so far: their groups, their surface forms and the types they were seen as."""
+
+    def __init__(self) -> None:
+        self.groups = _Groups()
+        self.forms: dict[str, Counter[str]] = defaultdict(Counter)  # key -> surface forms and how often seen
+        self.votes: dict[str, Counter[str]] = defaultdict(Counter)  # key -> type votes
+
+    def add(self, name: str, weight: int = 1, typ: str | None = None, gloss: int | None = None, seen: int = 1) -> str:
+        """Take a name (`weight` occurrences, `seen` votes for `typ`; a name of glossary entry `gloss`): its key."""
         key = name_key(name)
-        groups.add(key, gloss)
-        forms[key][name] += weight
+        self.groups.add(key, gloss)
+        self.forms[key][name] += weight
         if typ:
-            votes[key][typ] += seen
+            self.votes[key][typ] += seen
         return key
 
+    def known(self, key: str) -> bool:
+        """Whether a name with this key was taken."""
+        return key in self.groups.parent
+
+
+def _add_glossary(names: _Names, glossary: list[GlossaryEntry]) -> set[str]:
+    """Take every glossary entry's names as one group each; return their keys."""
     gloss_keys = set()
     for i, entry in enumerate(glossary):
-        keys = [add(n, 0, None, i) for n in entry.names()]
+        keys = [names.add(n, 0, None, i) for n in entry.names()]
         gloss_keys.update(keys)
         for key in keys[1:]:
-            groups.union(keys[0], key)
+            names.groups.union(keys[0], key)
+    return gloss_keys
 
+
+def _add_pairs(names: _Names, totals: Totals, gloss_keys: set[str]) -> None:
+    """Take the mined English-Chinese pairs that are names (or name a glossary entry), each pair as one group."""
     for (en, zh), n in sorted(totals.pairs.items()):
         # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
         en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
         if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
             continue
         typ = disc.pair_type([en, zh]) or "concept"
-        groups.union(add(en, n, typ, seen=n), add(zh, n, typ, seen=n))
+        names.groups.union(names.add(en, n, typ, seen=n), names.add(zh, n, typ, seen=n))
+
+
+def _add_acronyms(names: _Names, totals: Totals) -> None:
+    """Take each acronym with its expansion as one group (not a common noun's abbreviation)."""
     for (acr, exp), n in sorted(totals.acronyms.items()):
         if exp[:1].islower():
             continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
         typ = disc.guess_type_en(exp) or "concept"
-        groups.union(add(exp, n, typ, seen=n), add(acr, n, typ, seen=n))
+        names.groups.union(names.add(exp, n, typ, seen=n), names.add(acr, n, typ, seen=n))
 
-    # An English phrase counts on its own evidence or as a name the glossary, a pair or an acronym gave; another
-    # spelling of an accepted phrase does not carry it in ("RETURN VALUES", a man page's heading, with "Return
-    # Values"): headings and shouting are kept out on purpose, and the order phrases come in must not decide.
+
+def _add_english(names: _Names, totals: Totals) -> dict[str, str]:
+    """Take the accepted English phrases; return every phrase by its key (the first in sorted order), accepted or
+    not, for linking Chinese names through their spellings.
+
+    An English phrase counts on its own evidence or as a name the glossary, a pair or an acronym gave; another
+    spelling of an accepted phrase does not carry it in ("RETURN VALUES", a man page's heading, with "Return
+    Values"): headings and shouting are kept out on purpose, and the order phrases come in must not decide.
+    """
     en_by_key: dict[str, str] = {}
-    facts_en, facts_zh = totals.facts_en, totals.facts_zh
-    named = set(groups.parent)
+    facts_en = totals.facts_en
+    named = set(names.groups.parent)
     for phrase in sorted(totals.en):
         rec = totals.en[phrase]
         fact = facts_en.get(phrase)
@@ -192,33 +228,46 @@ def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], 
         key, alone, typ = fact
         en_by_key.setdefault(key, phrase)
         if alone or key in named:
-            add(phrase, rec[0], typ)
-    # A Chinese word counts with all its scripts (its key is folded to Simplified): judged over all words first.
+            names.add(phrase, rec[0], typ)
+    return en_by_key
+
+
+def _add_chinese(names: _Names, totals: Totals, en_by_key: dict[str, str]) -> None:
+    """Take the accepted Chinese words, each joined with the English names its pinyin spellings match.
+
+    A Chinese word counts with all its scripts (its key is folded to Simplified): judged over all words first.
+    """
+    facts_zh = totals.facts_zh
     chinese: list[tuple[str, tuple, list[str]]] = []
-    named = set(groups.parent)
+    named = set(names.groups.parent)
     for word in sorted(totals.zh):
         fact = facts_zh.get(word)
         if fact is None:
             fact = facts_zh[word] = _chinese_facts(word, totals.zh[word])
-        key, typ, count, pinyin_keys, alone = fact
-        linked = [k for k in pinyin_keys if k in en_by_key or k in groups.parent]
+        key, typ, count, spellings, alone = fact
+        linked = [k for k in spellings if k in en_by_key or names.known(k)]
         chinese.append((word, fact, linked))
         if linked or alone:
             named.add(key)
     for word, (key, typ, count, _, _), linked in chinese:
         if key in named:
-            add(word, count, typ)
+            names.add(word, count, typ)
             for k in linked:
-                groups.union(key, add(en_by_key.get(k) or k, 0, typ))
+                names.groups.union(key, names.add(en_by_key.get(k) or k, 0, typ))
 
+
+def _link_known_places(names: _Names) -> None:
+    """Link a well-known country to its Chinese name when the corpus uses either."""
     for en, zh in disc.KNOWN_PLACES.items():
-        # Link a well-known country to its Chinese name when the corpus uses either.
         ek, zk = name_key(en), name_key(zh)
-        if ek in groups.parent or zk in groups.parent:
-            groups.union(
-                add(en if ek not in groups.parent else next(iter(forms[ek]), en), 0, "place"), add(zh, 0, "place")
-            )
+        if names.known(ek) or names.known(zk):
+            english = en if not names.known(ek) else next(iter(names.forms[ek]), en)
+            names.groups.union(names.add(english, 0, "place"), names.add(zh, 0, "place"))
 
+
+def _entities(names: _Names, glossary: list[GlossaryEntry]) -> list[Entity]:
+    """One entity per group, sorted by id (an id taken already gets -2, -3, …)."""
+    groups = names.groups
     members: dict[str, list[str]] = defaultdict(list)
     for key in groups.parent:
         members[groups.find(key)].append(key)
@@ -226,31 +275,40 @@ def merge(totals: Totals, glossary: list[GlossaryEntry]) -> tuple[list[Entity], 
     used_ids: set[str] = set()
     for root, keys in members.items():
         gi = groups.gloss.get(root)
-        surface: Counter = Counter()
-        typ_votes: Counter = Counter()
-        for key in keys:
-            surface.update(forms[key])
-            typ_votes.update(votes[key])
-        entry = glossary[gi] if gi is not None else None
-        zh_forms = [n for n, _ in surface.most_common() if disc.is_han(n)]
-        en_forms = sorted((n for n in surface if not disc.is_han(n)), key=lambda n: (n.isupper(), -surface[n], -len(n)))
-        name_en = (entry.en if entry else "") or (en_forms[0] if en_forms else "")
-        name_zh = (entry.zh if entry else "") or (to_simplified(zh_forms[0]) if zh_forms else "")
-        names: list[str] = []
-        for n in [name_en, name_zh, *(entry.names() if entry else []), *sorted(surface, key=lambda n: -surface[n])]:
-            if n and n not in names:
-                names.append(n)
-        if entry:
-            typ, eid, note = entry.type, entry.id, entry.note
-        else:
-            typ = typ_votes.most_common(1)[0][0] if typ_votes else "concept"
-            eid, note = slug(name_en or name_zh), ""
-        base, n = eid, 2
-        while eid in used_ids:
-            eid, n = f"{base}-{n}", n + 1
-        used_ids.add(eid)
-        entities.append(Entity(eid, typ, name_en, name_zh, names, note))
+        entity = _entity(names, keys, glossary[gi] if gi is not None else None)
+        base, n = entity.id, 2
+        while entity.id in used_ids:
+            entity.id, n = f"{base}-{n}", n + 1
+        used_ids.add(entity.id)
+        entities.append(entity)
     entities.sort(key=lambda e: e.id)
+    return entities
+
+
+def _entity(names: _Names, keys: list[str], entry: GlossaryEntry | None) -> Entity:
+    """The entity of one group (`keys`; `entry` its glossary entry, if any): canonical names, aliases, type."""
+    surface: Counter[str] = Counter()
+    typ_votes: Counter[str] = Counter()
+    for key in keys:
+        surface.update(names.forms[key])
+        typ_votes.update(names.votes[key])
+    zh_forms = [n for n, _ in surface.most_common() if disc.is_han(n)]
+    en_forms = sorted((n for n in surface if not disc.is_han(n)), key=lambda n: (n.isupper(), -surface[n], -len(n)))
+    name_en = (entry.en if entry else "") or (en_forms[0] if en_forms else "")
+    name_zh = (entry.zh if entry else "") or (to_simplified(zh_forms[0]) if zh_forms else "")
+    all_names: list[str] = []
+    for n in [name_en, name_zh, *(entry.names() if entry else []), *sorted(surface, key=lambda n: -surface[n])]:
+        if n and n not in all_names:
+            all_names.append(n)
+    if entry:
+        typ, eid, note = entry.type, entry.id, entry.note
+    else:
+        typ = typ_votes.most_common(1)[0][0] if typ_votes else "concept"
+        eid, note = slug(name_en or name_zh), ""
+    return Entity(eid, typ, name_en, name_zh, all_names, note)
+
+
+def _exact_names(names: _Names, glossary: list[GlossaryEntry]) -> set[str]:
+    """The discovered Latin-script names (not the glossary's): matched with their own capitalisation."""
     gloss_names = {n for g in glossary for n in g.names()}
-    exact = {n for f in forms.values() for n in f if n not in gloss_names and not disc.is_han(n)}
-    return entities, exact
+    return {n for f in names.forms.values() for n in f if n not in gloss_names and not disc.is_han(n)}

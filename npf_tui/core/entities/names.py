@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -97,7 +98,7 @@ def _case_sensitive(name: str) -> bool:
     """Short all-caps acronyms and very short names must match exactly ("CAPS" is not "caps", "Xi" not "xi")."""
     letters = [c for c in name if c.isalpha()]
     return not disc.is_han(name) and (
-        len(name) <= 3 or (letters and all(c.isupper() for c in letters) and len(name) <= 6)
+        len(name) <= 3 or (bool(letters) and all(c.isupper() for c in letters) and len(name) <= 6)
     )
 
 
@@ -118,7 +119,7 @@ def to_simplified(text: str) -> str:
 class Matcher:
     """One Aho-Corasick automaton over every name of every entity, with word-boundary and case rules."""
 
-    def __init__(self, entities: list[Entity], exact_names: set[str] = frozenset()) -> None:
+    def __init__(self, entities: list[Entity], exact_names: AbstractSet[str] = frozenset()) -> None:
         """`exact_names` match with their own capitalisation (discovered names: "Think Tank" is not "think tank")."""
         import ahocorasick
 
@@ -131,8 +132,12 @@ class Matcher:
                     continue
                 prev = table.get(key)
                 if _case_sensitive(name) or name in exact_names:
-                    exact = " ".join(name.split()).translate(_FOLD)
-                    table[key] = (idx, None if prev and prev[1] is None else {exact, *(prev[1] if prev else ())})
+                    # Exact forms add up under one key, unless an earlier name made the key case-insensitive.
+                    form = " ".join(name.split()).translate(_FOLD)
+                    if prev is None:
+                        table[key] = (idx, {form})
+                    else:
+                        table[key] = (idx, None if prev[1] is None else {form, *prev[1]})
                 else:
                     table[key] = (idx, None)
         # Short exact-case Latin names ("Xi", "US", "CAPS") would hit inside countless words ("status", "xiang"):
@@ -149,9 +154,9 @@ class Matcher:
         # Exact-case short names go into a second automaton run over the unfolded text: matching them
         # case-sensitively there leaves few in-word hits to reject ("Xi" in "Xiamen"), unlike "xi" in folded text.
         self.short = ahocorasick.Automaton() if short else None
-        for form, idx in short.items():
-            self.short.add_word(form, (len(form), idx))
         if self.short is not None:
+            for form, idx in short.items():
+                self.short.add_word(form, (len(form), idx))
             self.short.make_automaton()
         self.empty = not table
         self.keys = frozenset(table)  # every folded name: what a document can be matched against
