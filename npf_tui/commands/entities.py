@@ -94,9 +94,10 @@ def run_entity(args, ctx) -> int:
     store = _store(lib)
     name = " ".join(args.name)
     entity = store.find(name)
-    if entity is None:
+    # count() is None only for an id outside the store, which find() never returns: one error for both
+    count = store.count(entity.id) if entity is not None else None
+    if entity is None or count is None:
         raise EntityNotFound(f"no entity named '{name}' (see 'npf entities')")
-    count = store.count(entity.id)
     mentions = store.mentions(entity.id)
     by_doc: dict[str, list] = {}
     for m in mentions:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import App
@@ -27,6 +28,12 @@ from .widgets.keys import declared_bindings
 from .widgets.reader import ParagraphList, ReaderPane
 from .widgets.results import ResultList
 
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from npf_tui.core.entities.store import EntityStore
+    from npf_tui.core.search.library import Library
+
 #: Seconds between quiet checks of the corpus folder for new, edited or removed files.
 REFRESH_INTERVAL = 30.0
 
@@ -34,15 +41,20 @@ REFRESH_INTERVAL = 30.0
 class NpfCommands(Provider):
     """Every npf action available on the current screen, for the command palette (ctrl+p)."""
 
+    @property
+    def npf_app(self) -> NpfApp:
+        """The app, typed: Provider.app is an `App[object]`, and only NpfApp has `palette_commands`."""
+        return cast("NpfApp", self.app)
+
     async def discover(self) -> Hits:
         """All commands, when nothing is typed yet."""
-        for name, help_text, callback in self.app.palette_commands(self.screen):
+        for name, help_text, callback in self.npf_app.palette_commands(self.screen):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         """Commands whose name fuzzily matches what was typed."""
         matcher = self.matcher(query)
-        for name, help_text, callback in self.app.palette_commands(self.screen):
+        for name, help_text, callback in self.npf_app.palette_commands(self.screen):
             score = matcher.match(f"{name} {help_text}")
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
@@ -82,9 +94,9 @@ class NpfApp(App):
             raise ValueError("NpfApp needs corpus_dir/index_dir or an opened library")
         self.corpus_dir = Path(corpus_dir) if corpus_dir else library.corpus_dir
         self.index_dir = Path(index_dir) if index_dir else library.index_dir
-        self.library = None
+        self.library: Library | None = None
         self._given_library = library
-        self.entity_store = None
+        self.entity_store: EntityStore | None = None
         self.timings = timings
         self.debounce = debounce
         self.watch_corpus = auto_refresh
@@ -175,7 +187,7 @@ class NpfApp(App):
     @property
     def reader_screen(self) -> ReaderScreen:
         """The (installed, long-lived) reader screen."""
-        return self.get_screen("reader")
+        return self.get_screen("reader", ReaderScreen)
 
     def on_result_list_open(self, message: ResultList.Open) -> None:
         """Open a hit in the reader (current or other pane)."""
@@ -188,9 +200,12 @@ class NpfApp(App):
     @work(thread=True, exclusive=True, group="document")
     def _load_document(self, doc_id: str, paragraph: int, query: str, other: bool) -> None:
         """Read the document and find the query's matches in it, off the UI thread."""
+        lib = self.library
+        if lib is None:  # only started once the library is open (on_result_list_open checks)
+            return
         try:
-            doc = self.library.document(doc_id)
-            matches = self.library.document_matches(query, doc, self.cancel_event)
+            doc = lib.document(doc_id)
+            matches = lib.document_matches(query, doc, self.cancel_event)
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), severity="error")
             return
@@ -289,9 +304,10 @@ class NpfApp(App):
     # -- filters ----------------------------------------------------------------------------------------------
     def action_filters(self) -> None:
         """The filter dialog, with choices from the catalog."""
-        if self.library is None:
+        lib = self.library
+        if lib is None:
             return
-        metas = [entry.meta for entry in self.library.catalog.values()]
+        metas = [entry.meta for entry in lib.catalog.values()]
         values = {key: sorted({m.get(key, "") for m in metas} - {""}) for key in ("outlet", "author", "language")}
         dialog = FilterDialog(
             values["outlet"], values["author"], values["language"], self.search_screen.current_filters()
@@ -345,7 +361,7 @@ class NpfApp(App):
             )
         self._from_thread(self._after_refresh, store, ", ".join(lines), "warning" if problems else "information")
 
-    def _after_refresh(self, store, message: str, severity: str = "information") -> None:
+    def _after_refresh(self, store, message: str, severity: SeverityLevel = "information") -> None:
         """New documents are searchable: tell the screens."""
         self.entity_store = store
         self.search_screen.library_ready()
@@ -361,9 +377,12 @@ class NpfApp(App):
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh(self, quiet: bool) -> None:
         """Re-scan the corpus folder and update the index."""
+        lib = self.library
+        if lib is None:  # only started once the library is open (action_refresh_library checks)
+            return
         try:
-            changed = self.library.refresh(cancel=self.cancel_event)
-            store = self._load_entities(self.library) if changed else self.entity_store
+            changed = lib.refresh(cancel=self.cancel_event)
+            store = self._load_entities(lib) if changed else self.entity_store
         except Cancelled:
             return
         except NpfError as exc:
@@ -371,7 +390,7 @@ class NpfApp(App):
                 self._from_thread(self.notify, str(exc), severity="error")
             return
         if changed:
-            self._from_thread(self._after_refresh, store, f"corpus updated: {len(self.library.catalog)} documents")
+            self._from_thread(self._after_refresh, store, f"corpus updated: {len(lib.catalog)} documents")
         elif not quiet:
             self._from_thread(self.notify, "corpus unchanged", timeout=2)
 
@@ -400,7 +419,7 @@ class NpfApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
-    def palette_commands(self, screen) -> Iterable[tuple[str, str, object]]:
+    def palette_commands(self, screen) -> Iterable[tuple[str, str, Callable[[], object]]]:
         """(name, help, callback) for every npf binding active on `screen` plus the app's own actions."""
         seen: set[str] = set()
         nodes = [(ab.node, ab.binding) for ab in screen.active_bindings.values()]

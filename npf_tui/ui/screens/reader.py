@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -14,6 +16,9 @@ from npf_tui.core.models import Document
 
 from ..widgets.entities import EntitySidebar
 from ..widgets.reader import ReaderPane, Selection
+
+if TYPE_CHECKING:
+    from ..app import NpfApp
 
 #: Below these widths (cells) the sidebar would squeeze the text: the non-current pane steps aside while it is shown.
 DUAL_WITH_SIDEBAR_MIN_WIDTH = 100
@@ -112,6 +117,11 @@ class ReaderScreen(Screen):
         """Re-decide what fits."""
         self._layout()
 
+    @property
+    def npf_app(self) -> NpfApp:
+        """The app, typed: Screen.app is an `App[object]`, and the library lives on NpfApp."""
+        return cast("NpfApp", self.app)
+
     # -- panes ------------------------------------------------------------------------------------------------
     @property
     def current(self) -> ReaderPane:
@@ -119,15 +129,20 @@ class ReaderScreen(Screen):
         return self.query_one(f"#{self.current_id}", ReaderPane)
 
     @property
+    def other_id(self) -> str:
+        """The id of the pane that is not current."""
+        return "right" if self.current_id == "left" else "left"
+
+    @property
     def other(self) -> ReaderPane:
         """The pane that is not current."""
-        return self.query_one("#right" if self.current_id == "left" else "#left", ReaderPane)
+        return self.query_one(f"#{self.other_id}", ReaderPane)
 
     def pane(self, other: bool) -> ReaderPane:
         """The current pane, or the other one (turning side by side on)."""
         if other:
             self.dual = True
-            self.current_id = self.other.id
+            self.current_id = self.other_id
             self._layout()
         return self.current
 
@@ -167,8 +182,9 @@ class ReaderScreen(Screen):
 
     def on_reader_pane_activated(self, message: ReaderPane.Activated) -> None:
         """Clicking or tabbing into a pane makes it current."""
-        if message.pane.id != self.current_id:
-            self.current_id = message.pane.id
+        pane_id = message.pane.id
+        if pane_id is not None and pane_id != self.current_id:  # both panes are composed with an id
+            self.current_id = pane_id
             self._layout()
             self.refresh_sidebar()
 
@@ -211,21 +227,20 @@ class ReaderScreen(Screen):
     def action_switch_pane(self, direction: int) -> None:
         """Cycle the focus through the visible panes and the sidebar."""
         order = [
-            w
-            for w in (self.query_one("#left"), self.query_one("#right"), self.query_one("#sidebar"))
-            if self.dual or w.id != "right"
+            w_id
+            for w_id in ("left", "right", "sidebar")
+            if (self.dual or w_id != "right") and (w_id != "sidebar" or self.sidebar_on)
         ]
-        order = [w for w in order if w.id != "sidebar" or self.sidebar_on]
         focused = self.focused
-        index = next((i for i, w in enumerate(order) if focused is not None and focused in w.walk_children()), 0)
+        index = next((i for i, w_id in enumerate(order) if focused in self.query_one(f"#{w_id}").walk_children()), 0)
         target = order[(index + direction) % len(order)]
-        if isinstance(target, ReaderPane):
-            self.current_id = target.id
-            self._layout()
-            target.focus_paragraphs()
-            self.refresh_sidebar()
+        if target == "sidebar":
+            self.query_one("#sidebar", EntitySidebar).entity_list.focus()
         else:
-            target.entity_list.focus()
+            self.current_id = target
+            self._layout()
+            self.current.focus_paragraphs()
+            self.refresh_sidebar()
 
     def action_toggle_sidebar(self) -> None:
         """Entity sidebar on/off; turning it on moves the focus into it."""
@@ -266,8 +281,11 @@ class ReaderScreen(Screen):
     @work(thread=True, exclusive=True, group="find")
     def _find(self, query: str, doc: Document) -> None:
         """Compute the matches of `query` in `doc` off the UI thread."""
+        lib = self.npf_app.library
+        if lib is None:  # a document is open, so the library is too
+            return
         try:
-            matches = self.app.library.document_matches(query, doc)
+            matches = lib.document_matches(query, doc)
         except NpfError as exc:
             self.app.call_from_thread(self.set_status, f"⚠ {exc}")
             return

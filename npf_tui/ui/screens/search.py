@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.binding import Binding
@@ -16,6 +17,11 @@ from npf_tui.core.errors import NpfError
 
 from ..widgets.results import ResultList
 from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
+
+if TYPE_CHECKING:
+    from npf_tui.core.models import SearchResult
+
+    from ..app import NpfApp
 
 #: Hits fetched per query (the list says when there are more).
 RESULT_LIMIT = 50
@@ -51,7 +57,12 @@ class SearchScreen(Screen):
         self.timings = timings
         self._timer: Timer | None = None
         self._seq = 0  # the latest query sent; older answers are dropped
-        self.result = None
+        self.result: SearchResult | None = None
+
+    @property
+    def npf_app(self) -> NpfApp:
+        """The app, typed: Screen.app is an `App[object]`, and the library and the app-wide actions live on NpfApp."""
+        return cast("NpfApp", self.app)
 
     def compose(self):
         """The widgets, top to bottom."""
@@ -78,7 +89,9 @@ class SearchScreen(Screen):
     def library_ready(self) -> None:
         """The library is open: explain an empty corpus, else run whatever was typed meanwhile."""
         self.query_one("#busy").display = False
-        lib = self.app.library
+        lib = self.npf_app.library
+        if lib is None:  # called once the app has the library
+            return
         if not lib.catalog:
             self.show_info(
                 f"The corpus folder {lib.corpus_dir} has no documents yet.\n\n"
@@ -142,8 +155,11 @@ class SearchScreen(Screen):
     def _search(self, query: str, seq: int, focus_results: bool) -> None:
         """Run the search off the UI thread and post the answer back (dropped when a newer query was sent)."""
         worker = get_current_worker()
+        lib = self.npf_app.library
+        if lib is None:  # search_now starts this only once the library is open
+            return
         try:
-            result = self.app.library.search(query, limit=RESULT_LIMIT)
+            result = lib.search(query, limit=RESULT_LIMIT)
         except NpfError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._search_failed, str(exc), seq)
@@ -151,7 +167,7 @@ class SearchScreen(Screen):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_result, result, seq, focus_results)
 
-    def _show_result(self, result, seq: int, focus_results: bool) -> None:
+    def _show_result(self, result: SearchResult, seq: int, focus_results: bool) -> None:
         """Fill the list and the status line."""
         if seq != self._seq:
             return
@@ -206,7 +222,7 @@ class SearchScreen(Screen):
 
     def action_reader(self) -> None:
         """Back to the reader (when a document is open)."""
-        self.app.action_show_reader()
+        self.npf_app.action_show_reader()
 
     def on_key(self, event) -> None:
         """Down arrow in the query box moves to the results."""
@@ -216,7 +232,7 @@ class SearchScreen(Screen):
 
     def action_filters(self) -> None:
         """Ask the app for the filter dialog (it knows the catalog)."""
-        self.app.action_filters()
+        self.npf_app.action_filters()
 
     def apply_filters(self, terms: str) -> None:
         """Replace the filter terms of the query with `terms` and search."""

@@ -33,7 +33,8 @@ class EntityList(OptionList):
     BINDINGS = [
         Binding("enter", "choose", "Highlight", id="npf.entities.choose"),
         Binding("f", "search_corpus", "Find in corpus", id="npf.entities.search"),
-    ] + list_navigation("npf.entities")
+        *list_navigation("npf.entities"),
+    ]
 
     def action_choose(self) -> None:
         """Highlight the chosen entity's mentions in the reader."""

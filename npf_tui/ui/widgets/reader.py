@@ -257,19 +257,19 @@ class ReaderPane(Vertical):
     def _render_all(self, cursor: int) -> None:
         """Render every paragraph and put the cursor on paragraph `cursor`."""
         paragraphs = self.paragraphs
-        if self.document is None:
+        doc = self.document
+        if doc is None:
             paragraphs.clear_options()
             return
-        gutter = len(str(len(self.document.paragraphs))) + 2
-        paragraphs.set_options(Option(self._visual(n, gutter)) for n in range(1, len(self.document.paragraphs) + 1))
-        if self.document.paragraphs:
+        gutter = len(str(len(doc.paragraphs))) + 2
+        paragraphs.set_options(Option(self._visual(doc, n, gutter)) for n in range(1, len(doc.paragraphs) + 1))
+        if doc.paragraphs:
             paragraphs.highlighted = cursor - 1
             paragraphs.top_pending = True
             paragraphs.call_after_refresh(paragraphs.settle)
 
-    def _visual(self, number: int, gutter: int | None = None) -> NumberedParagraph:
-        """Paragraph `number` with its marks laid over it."""
-        doc = self.document
+    def _visual(self, doc: Document, number: int, gutter: int | None = None) -> NumberedParagraph:
+        """Paragraph `number` of `doc` (the document on show) with its marks laid over it."""
         text = doc.paragraphs[number - 1]
         spans = [(s, e, MATCH_STYLE) for s, e in self._matches.get(number, [])]
         spans += [(s, e, MENTION_STYLE) for s, e in self._mentions.get(number, [])]
@@ -286,8 +286,9 @@ class ReaderPane(Vertical):
 
     def _refresh_paragraph(self, number: int) -> None:
         """Re-render one paragraph after its marks changed."""
-        if self.document and 1 <= number <= len(self.document.paragraphs):
-            self.paragraphs.replace_option_prompt_at_index(number - 1, self._visual(number))
+        doc = self.document
+        if doc is not None and 1 <= number <= len(doc.paragraphs):
+            self.paragraphs.replace_option_prompt_at_index(number - 1, self._visual(doc, number))
 
     # -- stepping through marks -----------------------------------------------------------------------------------
     def action_step(self, direction: int) -> None:
@@ -330,9 +331,10 @@ class ReaderPane(Vertical):
 
     def _enter_sentences(self) -> bool:
         """Select the first sentence of the cursor paragraph; False with nothing to select."""
-        if not self.cursor:
+        doc = self.document
+        if doc is None or not self.cursor:
             return False
-        self._sentences = split_sentences(self.document.paragraph(self.cursor))
+        self._sentences = split_sentences(doc.paragraph(self.cursor))
         if not self._sentences:
             return False
         self.sentence_mode = True
@@ -371,12 +373,13 @@ class ReaderPane(Vertical):
             self._refresh_paragraph(self.cursor)
         else:
             target = self.cursor + direction
-            if not 1 <= target <= len(self.document.paragraphs):
+            doc = self.document
+            if doc is None or not 1 <= target <= len(doc.paragraphs):
                 return
             old = self.cursor
             self._sel_para = target
             self.paragraphs.highlighted = target - 1
-            self._sentences = split_sentences(self.document.paragraph(target)) or [Sentence("", 0, 0)]
+            self._sentences = split_sentences(doc.paragraph(target)) or [Sentence("", 0, 0)]
             self._sel = (0, 0) if direction > 0 else (len(self._sentences) - 1,) * 2
             self._refresh_paragraph(old)
             self._refresh_paragraph(target)
@@ -414,13 +417,14 @@ class ReaderPane(Vertical):
 
     def selection(self) -> Selection | None:
         """The cursor paragraph, or the selected sentences in sentence mode; None with no document."""
-        if not self.cursor:
+        doc = self.document
+        if doc is None or not self.cursor:
             return None
-        text = self.document.paragraph(self.cursor)
+        text = doc.paragraph(self.cursor)
         if self.sentence_mode and self._sentences and self._sel_para == self.cursor:
             first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
-            return Selection(self.document, self.cursor, first.start, last.end, whole=False)
-        return Selection(self.document, self.cursor, 0, len(text), whole=True)
+            return Selection(doc, self.cursor, first.start, last.end, whole=False)
+        return Selection(doc, self.cursor, 0, len(text), whole=True)
 
     def on_descendant_focus(self) -> None:
         """Tell the screen this pane is now the current one."""

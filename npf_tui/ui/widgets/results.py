@@ -30,7 +30,8 @@ class ResultList(OptionList):
     BINDINGS = [
         Binding("enter", "open(False)", "Open", id="npf.results.open"),
         Binding("o", "open(True)", "Other pane", id="npf.results.open_other"),
-    ] + list_navigation("npf.results")
+        *list_navigation("npf.results"),
+    ]
 
     class Open(Message):
         """A hit is to be opened in the reader (in the other pane when `other_pane`)."""
