@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from npf_tui.cli import main
 from npf_tui.core.entities import discovery as disc
+from npf_tui.core.entities.acronyms import find_acronyms
+from npf_tui.core.entities.lexicon import FURNITURE, MONTHS, WEEKDAYS
 from npf_tui.core.entities.store import (
     ENTITIES_FILE,
     MENTIONS_FILE,
@@ -157,10 +159,10 @@ def test_junk_tokens_are_not_entities(which, request):
     if which == "store":
         # Only ever seen inside the glossary's "100-person Think Tank": no entity of its own.
         assert st_.find("Think Tank") is None
-    months = {m for m in disc.MONTHS} | disc.WEEKDAYS
+    months = {m for m in MONTHS} | WEEKDAYS
     for ec in st_.all():
         for name in ec.entity.names:
-            assert name.lower() not in months and name.lower() not in disc.FURNITURE, name
+            assert name.lower() not in months and name.lower() not in FURNITURE, name
 
 
 def test_discovery_precision_on_a_document(discovered):
@@ -239,13 +241,13 @@ def test_find_acronyms():
         "and the World Intellectual Property Organization (WIPO) met the MOU (Memorandum of Understanding) team; "
         "research and development (R&D) grew."
     )
-    found = dict(disc.find_acronyms(text))
+    found = dict(find_acronyms(text))
     assert found["CAPS"] == "China Association of Productive Science"
     assert found["CPC"] == "Communist Party of China"
     assert found["WIPO"] == "World Intellectual Property Organization"
     assert found["MOU"] == "Memorandum of Understanding"
     assert found["R&D"] == "research and development"
-    assert disc.find_acronyms("He bought a car (BMW) yesterday.") == []
+    assert find_acronyms("He bought a car (BMW) yesterday.") == []
 
 
 def test_phrases_skip_sentence_initial_words_and_titles():

@@ -6,11 +6,25 @@ import re
 from collections import Counter, defaultdict
 from itertools import islice, product
 
-from npf_tui.core.entities import discovery as disc
 from npf_tui.core.entities.candidates import Totals
+from npf_tui.core.entities.lexicon import (
+    COMMON_OPENERS,
+    CONNECTORS,
+    DEMONYMS,
+    KNOWN_PLACES,
+    ORG_WORDS,
+    PINYIN_SYLLABLE,
+    PINYIN_WORD,
+    PLACE_WORDS,
+    TITLES,
+    ZH_SURNAMES,
+    ZH_TAGS,
+)
 from npf_tui.core.entities.names import Entity, name_key, slug, to_simplified
+from npf_tui.core.entities.typeguess import chinese_name_shape, guess_type_en, guess_type_zh, pair_is_name, pair_type
 from npf_tui.core.glossary import GlossaryEntry
 from npf_tui.core.text.pinyin import readings
+from npf_tui.core.text.textnorm import has_han
 
 
 class _Groups:
@@ -87,17 +101,17 @@ def _accept_en(phrase: str, rec: list[int]) -> bool:
     low = [w.lower() for w in words]
     if len(words) > 1 and phrase.isupper():
         return False  # section headings and shouting ("SEE ALSO", "NO WARRANTY")
-    if all(w in disc.TITLES or w in disc.DEMONYMS or w in disc.COMMON_OPENERS or w in disc.CONNECTORS for w in low):
+    if all(w in TITLES or w in DEMONYMS or w in COMMON_OPENERS or w in CONNECTORS for w in low):
         return False
-    typ = disc.guess_type_en(phrase)
+    typ = guess_type_en(phrase)
     if len(words) == 1:
-        if phrase.lower() in disc.KNOWN_PLACES:
+        if phrase.lower() in KNOWN_PLACES:
             return True
-        if phrase.isupper() or low[0] in disc.ORG_WORDS or low[0] in disc.PLACE_WORDS:
+        if phrase.isupper() or low[0] in ORG_WORDS or low[0] in PLACE_WORDS:
             return False  # a bare acronym counts only with its expansion; "Commission" alone is no name
         # A pinyin place name seen after "in"/"from" at least twice and never as an ordinary lower-case word.
-        syllables = len(re.findall(disc.PINYIN_SYLLABLE, phrase, re.I))
-        return bool(place >= 2 and not lower_seen and disc.PINYIN_WORD.fullmatch(phrase) and syllables >= 2)
+        syllables = len(re.findall(PINYIN_SYLLABLE, phrase, re.I))
+        return bool(place >= 2 and not lower_seen and PINYIN_WORD.fullmatch(phrase) and syllables >= 2)
     if typ is not None or person or media:
         return True
     return count >= 2 and mid >= 1
@@ -106,12 +120,12 @@ def _accept_en(phrase: str, rec: list[int]) -> bool:
 def _accept_zh(word: str, tag: str, count: int) -> bool:
     """Whether a jieba-tagged Chinese word is a name on its own evidence (jieba's tags alone are too noisy:
     its dictionary calls 日志 a place and 索引 a person, so a suffix or a surname must agree)."""
-    suffix_type = disc.guess_type_zh(word)
+    suffix_type = guess_type_zh(word)
     if tag.startswith("nr"):
         # jieba's dictionary tags common words nr (许可); trust it for famous names (nrfg) and otherwise only
         # three-character names it had to guess.
         known = tag in ("nrfg", "nrt") or (tag == "nr*" and len(word) == 3)
-        return known and count >= 2 and word[0] in disc.ZH_SURNAMES
+        return known and count >= 2 and word[0] in ZH_SURNAMES
     if tag == "ns":
         return suffix_type == "place" and len(word) >= 3
     if tag == "nt":
@@ -121,10 +135,10 @@ def _accept_zh(word: str, tag: str, count: int) -> bool:
 
 def _english_facts(phrase: str, rec: list[int]) -> tuple[str, bool, str | None]:
     """What merging derives from an English phrase's totals alone: (name key, accepted on its own evidence, type)."""
-    typ = ("person" if rec[1] else None) or ("media" if rec[2] else None) or disc.guess_type_en(phrase)
+    typ = ("person" if rec[1] else None) or ("media" if rec[2] else None) or guess_type_en(phrase)
     if typ is None and rec[3]:
         typ = "place"
-    if typ is None and disc.chinese_name_shape(phrase) and rec[0] >= 2:
+    if typ is None and chinese_name_shape(phrase) and rec[0] >= 2:
         typ = "person"
     return name_key(phrase), _accept_en(phrase, rec), typ
 
@@ -134,7 +148,7 @@ def _chinese_facts(word: str, tags: dict[str, int]) -> tuple[str, str, int, list
     accepted on its own evidence). Its tag is the one jieba gave it most often (ties: the first in sorted order)."""
     tag = min(tags, key=lambda t: (-tags[t], t))
     count = sum(tags.values())
-    typ = disc.guess_type_zh(word) or disc.ZH_TAGS[tag.rstrip("*")]
+    typ = guess_type_zh(word) or ZH_TAGS[tag.rstrip("*")]
     return name_key(word), typ, count, pinyin_keys(word, tag.startswith("nr")), _accept_zh(word, tag, count)
 
 
@@ -194,9 +208,9 @@ def _add_pairs(names: _Names, totals: Totals, gloss_keys: set[str]) -> None:
     for (en, zh), n in sorted(totals.pairs.items()):
         # The pair miner lets a word with a full stop start the name ("… about AI. Xi Jinping (习近平)").
         en = re.split(r"(?<=\w\w)\.\s+", en)[-1]
-        if not disc.pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
+        if not pair_is_name(en, zh) and not (name_key(en) in gloss_keys or name_key(zh) in gloss_keys):
             continue
-        typ = disc.pair_type([en, zh]) or "concept"
+        typ = pair_type([en, zh]) or "concept"
         names.groups.union(names.add(en, n, typ, seen=n), names.add(zh, n, typ, seen=n))
 
 
@@ -205,7 +219,7 @@ def _add_acronyms(names: _Names, totals: Totals) -> None:
     for (acr, exp), n in sorted(totals.acronyms.items()):
         if exp[:1].islower():
             continue  # "research and development (R&D)": a common noun with an abbreviation, not a name
-        typ = disc.guess_type_en(exp) or "concept"
+        typ = guess_type_en(exp) or "concept"
         names.groups.union(names.add(exp, n, typ, seen=n), names.add(acr, n, typ, seen=n))
 
 
@@ -258,7 +272,7 @@ def _add_chinese(names: _Names, totals: Totals, en_by_key: dict[str, str]) -> No
 
 def _link_known_places(names: _Names) -> None:
     """Link a well-known country to its Chinese name when the corpus uses either."""
-    for en, zh in disc.KNOWN_PLACES.items():
+    for en, zh in KNOWN_PLACES.items():
         ek, zk = name_key(en), name_key(zh)
         if names.known(ek) or names.known(zk):
             english = en if not names.known(ek) else next(iter(names.forms[ek]), en)
@@ -292,8 +306,8 @@ def _entity(names: _Names, keys: list[str], entry: GlossaryEntry | None) -> Enti
     for key in keys:
         surface.update(names.forms[key])
         typ_votes.update(names.votes[key])
-    zh_forms = [n for n, _ in surface.most_common() if disc.is_han(n)]
-    en_forms = sorted((n for n in surface if not disc.is_han(n)), key=lambda n: (n.isupper(), -surface[n], -len(n)))
+    zh_forms = [n for n, _ in surface.most_common() if has_han(n)]
+    en_forms = sorted((n for n in surface if not has_han(n)), key=lambda n: (n.isupper(), -surface[n], -len(n)))
     name_en = (entry.en if entry else "") or (en_forms[0] if en_forms else "")
     name_zh = (entry.zh if entry else "") or (to_simplified(zh_forms[0]) if zh_forms else "")
     all_names: list[str] = []
@@ -311,4 +325,4 @@ def _entity(names: _Names, keys: list[str], entry: GlossaryEntry | None) -> Enti
 def _exact_names(names: _Names, glossary: list[GlossaryEntry]) -> set[str]:
     """The discovered Latin-script names (not the glossary's): matched with their own capitalisation."""
     gloss_names = {n for g in glossary for n in g.names()}
-    return {n for f in names.forms.values() for n in f if n not in gloss_names and not disc.is_han(n)}
+    return {n for f in names.forms.values() for n in f if n not in gloss_names and not has_han(n)}

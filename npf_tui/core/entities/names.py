@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from npf_tui.core.entities import discovery as disc
+from npf_tui.core.text.textnorm import has_han
 
 
 @dataclass
@@ -75,7 +75,7 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "＇": "'", "–": "-", "—": "-
 
 def match_text(text: str) -> str:
     """Text folded for matching with the same length: Simplified Chinese, lower case, plain quotes and dashes."""
-    if disc.is_han(text):
+    if has_han(text):
         simp = _t2s().convert(text)
         text = (
             simp
@@ -97,7 +97,7 @@ def name_key(name: str) -> str:
 def _case_sensitive(name: str) -> bool:
     """Short all-caps acronyms and very short names must match exactly ("CAPS" is not "caps", "Xi" not "xi")."""
     letters = [c for c in name if c.isalpha()]
-    return not disc.is_han(name) and (
+    return not has_han(name) and (
         len(name) <= 3 or (bool(letters) and all(c.isupper() for c in letters) and len(name) <= 6)
     )
 
@@ -128,7 +128,7 @@ class Matcher:
         for idx, ent in enumerate(entities):
             for name in ent.names:
                 key = name_key(name)
-                if len(key) < 2 and not disc.is_han(key):
+                if len(key) < 2 and not has_han(key):
                     continue
                 prev = table.get(key)
                 if _case_sensitive(name) or name in exact_names:
