@@ -296,8 +296,7 @@ def _map_segments(string, func):
 def _wrap_mixed_add(original):
     def __add__(self, other):
         """Join; a period or comma right after a marked closing quote goes inside it."""
-        segments = list.__iter__(self)
-        segments = list(segments)
+        segments = list(list.__iter__(self))
         other_text = str(other) if other is not None else ""
         if segments and isinstance(segments[-1], CloseQuote) and other_text[:1] in tuple(_PIQ_MARKS):
             inner = "".join(map(str, segments[:-1]))

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -40,6 +41,9 @@ from npf_tui.core.search.manifest import (
 from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.text.textnorm import passage_language
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher  # untyped (Any to mypy): names what the list holds
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
 #: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
@@ -154,7 +158,7 @@ def _update_entities(
     if ix is None:
         update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files)
         return
-    searchers = []
+    searchers: list[Searcher] = []
 
     def docs_with_names(names: list[str]) -> set[str]:
         """Asked only when the set of names changed: opening a searcher costs ~50 ms at 20 MB."""
@@ -324,7 +328,8 @@ def sync(
     use_user_words(scan.userdict)
     pending_path = gen_dir / PENDING
     # The documents the Whoosh index may hold: the manifest's, and those of a sync that died after its commit.
-    indexed: set[str] | None = set(manifest.docs)
+    indexed: set[str] | None
+    indexed = set(manifest.docs)  # assigned apart from the declaration so mypy knows it is a set here
     if pending_path.exists():
         try:
             pending = set(json.loads(pending_path.read_text(encoding="utf-8")))
@@ -398,10 +403,13 @@ def ensure_index(
     scan = scan_corpus(corpus_dir)
     seen = _state(index_root)
     gen, manifest, reason = (None, None, "rebuild requested") if rebuild else _inspect(index_root, scan)
-    if not reason and not _needs_sync(scan, gen, manifest):
-        use_user_words(scan.userdict)
-        notices.extend(f"skipped {why}" for why in scan.skipped)
-        return gen, manifest, scan
+    if not reason:
+        # _inspect gives a reason whenever it finds no generation or cannot read its manifest.
+        assert gen is not None and manifest is not None
+        if not _needs_sync(scan, gen, manifest):
+            use_user_words(scan.userdict)
+            notices.extend(f"skipped {why}" for why in scan.skipped)
+            return gen, manifest, scan
     try:
 
         def waiting(message: str) -> None:
@@ -414,22 +422,24 @@ def ensure_index(
             if not rebuild and _state(index_root) != seen:
                 # Another writer came first: look again at what it left.
                 gen, manifest, reason = _inspect(index_root, scan)
-            if not reason and _needs_sync(scan, gen, manifest):
-                try:
-                    changed, removed = changes(scan, manifest)
-                    manifest = sync(scan, gen, manifest, changed, removed, progress=progress, cancel=cancel)
-                except (OSError, whoosh_index.LockError) as exc:
-                    if isinstance(exc, OSError) and not _is_cannot_write_error(exc):
-                        raise
-                    # The sync did not finish (pending.json stays, the next writer re-does it): keep searching what
-                    # was last committed, described by the manifest on disk.
-                    manifest = Manifest.load(gen)
-                    notices.append(_stale_notice(exc))
-                else:
-                    # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
-                    # read the whole index a second time; what can still be wrong is the passage count.
-                    if not holds_all_passages(gen, manifest):
-                        reason = "the index folder is damaged"
+            if not reason:
+                assert gen is not None and manifest is not None  # as above (the first look or the second)
+                if _needs_sync(scan, gen, manifest):
+                    try:
+                        changed, removed = changes(scan, manifest)
+                        manifest = sync(scan, gen, manifest, changed, removed, progress=progress, cancel=cancel)
+                    except (OSError, whoosh_index.LockError) as exc:
+                        if isinstance(exc, OSError) and not _is_cannot_write_error(exc):
+                            raise
+                        # The sync did not finish (pending.json stays, the next writer re-does it): keep searching what
+                        # was last committed, described by the manifest on disk.
+                        manifest = Manifest.load(gen)
+                        notices.append(_stale_notice(exc))
+                    else:
+                        # sync() has just recorded the files' sizes and CRCs from disk: checking them again would only
+                        # read the whole index a second time; what can still be wrong is the passage count.
+                        if not holds_all_passages(gen, manifest):
+                            reason = "the index folder is damaged"
             if reason:
                 if reason not in ("no index yet", "rebuild requested"):
                     notices.append(f"rebuilding the index: {reason}")
@@ -440,6 +450,8 @@ def ensure_index(
             raise IndexError_(f"cannot write the index folder {index_root} ({_why(exc)})") from None
         # Not even the lock file can be made (read-only folder): the stale index is still readable.
         notices.append(_stale_notice(exc))
+    # Every way here has both: found usable (no reason), built, or checked by the read-only fallback just above.
+    assert gen is not None and manifest is not None
     use_user_words(scan.userdict)
     notices.extend(f"skipped {why}" for why in scan.skipped)
     return gen, manifest, scan

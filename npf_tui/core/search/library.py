@@ -19,6 +19,10 @@ from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import active_key, use_user_words
 
 if TYPE_CHECKING:
+    # For annotations only: Whoosh has no type information (mypy reads these as Any), the names say what is held.
+    from whoosh.index import Index
+    from whoosh.searching import Searcher
+
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
     # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
     from npf_tui.core.search.query import Expansions, Literals, QueryCompiler
@@ -44,14 +48,16 @@ class Library:
         self.notices: list[str] = []
         self.stale = False
         self.glossary: list[GlossaryEntry] = []
+        # The generation, its manifest and its open index, set by every successful `_load`; `close` drops the
+        # searcher, and a failed `_reopen` leaves gen_dir and the searcher None.
         self.gen_dir: Path | None = None
         self._manifest: Manifest | None = None
-        self._ix = None
-        self._searcher = None
+        self._ix: Index | None = None
+        self._searcher: Searcher | None = None
         self._ranker: BlockRanker | None = None
         self._docs: dict[str, Document] = {}
         self._expansions: Expansions | None = None
-        self._pinyin_map = None
+        self._pinyin_map: pinyin_map.PinyinMap | None = None
         self._catalog_meta: dict[str, dict] = {}
         self._lock = threading.RLock()
         self._closed = False
@@ -85,17 +91,18 @@ class Library:
         # The index could not be brought up to date (read-only or full disk): it is searched as last built.
         self.stale = bool(left_stale(notices))
         with self._lock:
-            if self._searcher is not None and gen == self.gen_dir:
-                if self._ix.latest_generation() != self._searcher.reader().generation():
+            ix, searcher = self._ix, self._searcher  # _ix is set whenever _searcher is
+            if ix is not None and searcher is not None and gen == self.gen_dir:
+                if ix.latest_generation() != searcher.reader().generation():
                     # Not Searcher.refresh(): Whoosh reuses the reader of every segment that kept its id, with the
                     # deletions it had when opened, so an edited or removed document's old passages were still found.
-                    self._searcher.close()
-                    self._searcher = self._ix.searcher()
+                    searcher.close()
+                    self._searcher = ix.searcher()
             else:
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._ix = open_whoosh(gen)
-                self._searcher = self._ix.searcher()
+                if searcher is not None:
+                    searcher.close()
+                self._ix = ix = open_whoosh(gen)
+                self._searcher = ix.searcher()
             self.gen_dir, self._manifest, self.glossary = gen, manifest, scan.glossary
             self._userdict = scan.userdict
             self._userdict_key = use_user_words(scan.userdict)
@@ -108,7 +115,7 @@ class Library:
     def _docs_fresh(self, doc_id: str) -> bool:
         """A cached Document is still what the manifest indexed."""
         doc = self._docs[doc_id]
-        entry = self._manifest.docs[doc_id]
+        entry = self.catalog[doc_id]
         return doc.path is not None and doc.path.name == entry.file and len(doc.paragraphs) == entry.paragraphs
 
     def close(self) -> None:
@@ -119,21 +126,45 @@ class Library:
                 self._searcher.close()
                 self._searcher = None
 
+    def _not_open(self) -> IndexError_:
+        """The error for needing what only an opened library has: it was closed, never loaded, or a failed reopen
+        left no generation open."""
+        return IndexError_("the library has been closed" if self._closed else "the library is not open")
+
+    def _open_manifest(self) -> Manifest:
+        """The manifest of the generation last loaded (kept after `close`: the catalog stays readable)."""
+        if self._manifest is None:
+            raise self._not_open()
+        return self._manifest
+
+    def _open_gen_dir(self) -> Path:
+        """The folder of the open generation."""
+        if self.gen_dir is None:
+            raise self._not_open()
+        return self.gen_dir
+
+    def _open_searcher(self) -> Searcher:
+        """The searcher of the open generation."""
+        if self._searcher is None:
+            raise self._not_open()
+        return self._searcher
+
     # -- documents ------------------------------------------------------------------------------------------
     @property
     def catalog(self) -> dict[str, DocEntry]:
         """Indexed documents by id: metadata and paragraph counts, without reading the files."""
-        return self._manifest.docs
+        return self._open_manifest().docs
 
     @property
     def documents(self) -> list[Document]:
         """All documents, sorted by id (read from the corpus files on first use)."""
-        return [self.document(doc_id) for doc_id in sorted(self._manifest.docs)]
+        return [self.document(doc_id) for doc_id in sorted(self.catalog)]
 
     def document(self, ref: str) -> Document:
         """The document with id `ref` (or a unique id prefix, or its 1-based number in sorted order)."""
-        ids = sorted(self._manifest.docs)
-        if ref not in self._manifest.docs:
+        catalog = self.catalog
+        ids = sorted(catalog)
+        if ref not in catalog:
             if ref.isdigit() and 1 <= int(ref) <= len(ids):
                 ref = ids[int(ref) - 1]
             else:
@@ -145,7 +176,7 @@ class Library:
                 ref = matches[0]
         doc = self._docs.get(ref)
         if doc is None:
-            entry = self._manifest.docs[ref]
+            entry = catalog[ref]
             doc = corpus_mod.load_document(self.corpus_dir / entry.file)
             self._docs[ref] = doc
         return doc
@@ -155,7 +186,7 @@ class Library:
         """Bilingual pairs the corpus text gives, `English (中文)` and the like."""
         return [
             BilingualPair(en, zh, doc_id, para)
-            for doc_id, entry in sorted(self._manifest.docs.items())
+            for doc_id, entry in sorted(self.catalog.items())
             for en, zh, para in entry.pairs
         ]
 
@@ -184,10 +215,11 @@ class Library:
             self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin, catalog=self._catalog_meta
         )
 
-    def _pinyin(self):
+    def _pinyin(self) -> pinyin_map.PinyinMap:
         """The generation's pinyin map, read on the first query that types pinyin (and kept: it is small)."""
         if self._pinyin_map is None:
-            self._pinyin_map = pinyin_map.load(self.gen_dir)
+            # No generation open (a failed reopen): no pinyin, as with a missing map — compiling still works.
+            self._pinyin_map = pinyin_map.load(self.gen_dir) if self.gen_dir is not None else {}
         return self._pinyin_map
 
     def _use_own_dictionary(self) -> None:
@@ -221,7 +253,8 @@ class Library:
                     compiled = self._compiler(exact).compile(query)
                     stage = "search"
                     total, ranked = self._rank(compiled.query, limit)
-                    hits = [self._hit(stored, score, compiled.literals) for score, stored in ranked]
+                    catalog = self.catalog
+                    hits = [self._hit(stored, score, compiled.literals, catalog) for score, stored in ranked]
                     break
                 except NpfError:
                     raise
@@ -244,15 +277,16 @@ class Library:
     def _rank(self, q, limit: int) -> tuple[int, list[tuple[float, dict]]]:
         """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
         exact total), else Whoosh's own search."""
-        if self._ranker is None or self._ranker.searcher is not self._searcher:
+        searcher = self._open_searcher()
+        if self._ranker is None or self._ranker.searcher is not searcher:
             from npf_tui.core.search.ranking import BlockRanker
 
-            self._ranker = BlockRanker(self._searcher)
+            self._ranker = BlockRanker(searcher)
         ranked = self._ranker.rank(q, limit)
         if ranked is not None:
-            stored = self._searcher.stored_fields
+            stored = searcher.stored_fields
             return ranked.total, [(score, stored(docnum)) for score, docnum in ranked.top]
-        results = self._searcher.search(q, limit=limit)
+        results = searcher.search(q, limit=limit)
         return len(results), [(r.score, r) for r in results]
 
     def _file_stamps(self) -> dict[str, tuple[int, int]]:
@@ -260,7 +294,7 @@ class Library:
         stamps = {}
         for name in self._manifest.files if self._manifest else ():
             try:
-                st = (self.gen_dir / name).stat()
+                st = (self._open_gen_dir() / name).stat()
                 stamps[name] = (st.st_size, st.st_mtime_ns)
             except OSError:
                 stamps[name] = (-1, -1)
@@ -271,7 +305,12 @@ class Library:
         from npf_tui.core.search.integrity import index_healthy
         from npf_tui.core.search.manifest import current_generation
 
-        return self.gen_dir == current_generation(self.index_dir) and index_healthy(self.gen_dir, self._manifest)
+        gen_dir = self.gen_dir
+        return (
+            gen_dir is not None
+            and gen_dir == current_generation(self.index_dir)
+            and index_healthy(gen_dir, self._open_manifest())
+        )
 
     def _reopen(self, rebuild: bool = False) -> list[str]:
         """Drop the open searcher and open the live generation afresh (checked; rebuilt if damaged or asked to);
@@ -288,13 +327,13 @@ class Library:
             self._load(rebuild=rebuild)
             return self.notices[seen:]
 
-    def _hit(self, stored, score: float, literals: Literals) -> Hit:
-        """A search hit with its metadata, match spans and snippet."""
+    def _hit(self, stored, score: float, literals: Literals, catalog: dict[str, DocEntry]) -> Hit:
+        """A search hit with its metadata (from `catalog`, looked up once per search), match spans and snippet."""
         from npf_tui.core.search.highlight import match_spans, snippet
 
         text = stored["text"]
         spans = match_spans(text, literals)
-        entry = self._manifest.docs.get(stored["doc_id"])
+        entry = catalog.get(stored["doc_id"])
         meta = entry.meta if entry else {}
         return Hit(
             doc_id=stored["doc_id"],
@@ -333,9 +372,9 @@ class Library:
     # -- keeping up with the corpus ---------------------------------------------------------------------------
     def refresh(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> bool:
         """Re-scan the corpus folder and update the index for new, edited or removed files; True if anything changed."""
-        before = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self._manifest.docs.items()})
+        before = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self.catalog.items()})
         self._load(progress=progress, cancel=cancel)
-        after = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self._manifest.docs.items()})
+        after = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self.catalog.items()})
         return before != after
 
 

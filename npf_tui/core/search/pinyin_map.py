@@ -22,10 +22,15 @@ PINYIN_MAP = "pinyin.pickle"
 #: are rare to exceed it; a longer syllable chain narrows quickly).
 MAX_CANDIDATES = 64
 
-#: 'xin zhi' → the bigrams read so: a set while the map is built or updated, one string of concatenated bigrams
-#: ('新质心智') once saved (loading 54k small sets took 120 ms of every `npf add` and first pinyin query; the
+#: The bigrams read as one syllable pair: a set while the map is built or updated, one string of concatenated
+#: bigrams ('新质心智') once saved (loading 54k small sets took 120 ms of every `npf add` and first pinyin query; the
 #: strings load in 15 ms).
-PinyinMap = dict[str, "set[str] | str"]
+Bucket = set[str] | str
+#: character → its toneless readings.
+CharReadings = dict[str, tuple[str, ...]]
+#: 'xin zhi' → its Bucket, plus, under `_CHARS`, the CharReadings of every character seen. One dict, pickled as it
+#: is, so the saved format is that of every existing index; a pair key always holds a space, `_CHARS` never does.
+PinyinMap = dict[str, Bucket | CharReadings]
 #: Key under which the map also keeps the readings of every character it has seen (a tuple per character), so an
 #: incremental update rarely needs pypinyin's large dictionary (~0.25 s to import).
 _CHARS = "\x00chars"
@@ -33,7 +38,9 @@ _CHARS = "\x00chars"
 
 def _readings(mapping: PinyinMap, char: str) -> tuple[str, ...]:
     """A character's toneless readings, from the map's own table when it has them."""
-    known = mapping.setdefault(_CHARS, {})  # type: ignore[arg-type]
+    known = mapping.get(_CHARS)
+    if not isinstance(known, dict):  # a new map, or one saved before it kept readings
+        known = mapping[_CHARS] = {}
     found = known.get(char)
     if found is None:
         found = known[char] = readings(char)
@@ -50,23 +57,23 @@ def add_bigrams(mapping: PinyinMap, bigrams: Iterable[str]) -> bool:
         first, second = _readings(mapping, gram[0]), _readings(mapping, gram[1])
         for a, b in product(first, second):
             key = f"{a} {b}"
-            bucket = mapping.get(key)
+            bucket = mapping.get(key)  # never the readings table: a pair key has a space, `_CHARS` has none
             if bucket is None:
                 mapping[key] = {gram}
+            elif isinstance(bucket, set):
+                if gram in bucket:
+                    continue
+                bucket.add(gram)
             elif isinstance(bucket, str):
                 known = grams(bucket)
                 if gram in known:
                     continue
                 mapping[key] = {*known, gram}
-            elif gram in bucket:
-                continue
-            else:
-                bucket.add(gram)
             added = True
     return added
 
 
-def grams(bucket: set[str] | str) -> list[str]:
+def grams(bucket: Bucket) -> list[str]:
     """The bigrams of one map entry, packed or not."""
     if isinstance(bucket, str):
         return [bucket[i : i + 2] for i in range(0, len(bucket), 2)]
@@ -111,9 +118,9 @@ def chinese_for(syllables: list[str], mapping: PinyinMap, limit: int = MAX_CANDI
     """The Chinese strings of the corpus whose characters read as `syllables` (two or more), at most `limit`."""
     if len(syllables) < 2:
         return []
-    chains = sorted(grams(mapping.get(f"{syllables[0]} {syllables[1]}", "")))
+    chains = sorted(grams(_bucket(mapping, syllables[0], syllables[1])))
     for i in range(1, len(syllables) - 1):
-        pairs = grams(mapping.get(f"{syllables[i]} {syllables[i + 1]}", ""))
+        pairs = grams(_bucket(mapping, syllables[i], syllables[i + 1]))
         if not pairs:
             return []
         by_first: dict[str, list[str]] = {}
@@ -123,3 +130,9 @@ def chinese_for(syllables: list[str], mapping: PinyinMap, limit: int = MAX_CANDI
         if not chains:
             return []
     return chains[:limit]
+
+
+def _bucket(mapping: PinyinMap, first: str, second: str) -> Bucket:
+    """The bigrams read as two syllables ('' when none are)."""
+    found = mapping.get(f"{first} {second}", "")
+    return "" if isinstance(found, dict) else found  # a dict only under _CHARS, whose key has no space

@@ -117,7 +117,7 @@ class BlockRanker:
     def _postings(self, reader, fieldname: str, btext: bytes):
         """The raw block reader of a term in one segment and that segment's deleted documents."""
         matcher = reader.postings(fieldname, btext)
-        deleted = frozenset()
+        deleted: frozenset[int] = frozenset()
         if isinstance(matcher, FilterMatcher):
             deleted = frozenset(reader.deleted_docs_set)
             matcher = matcher.child
@@ -216,9 +216,10 @@ class BlockRanker:
         field = self.schema[fieldname]
         if not field.format or not field.format.supports("positions"):
             raise Unsupported("phrase without positions")
-        words = [self._to_bytes(fieldname, w) for w in q.words]
-        if not words or any(w is None or (fieldname, w) not in self.reader for w in words):
+        encoded = [self._to_bytes(fieldname, w) for w in q.words]
+        if not encoded or any(w is None or (fieldname, w) not in self.reader for w in encoded):
             return {}
+        words = [w for w in encoded if w is not None]  # all of them (checked just above), typed without None
         scorers = [self._bm25(fieldname, w) for w in words]
         decode = field.format.decode_positions
         out: dict[int, float] = {}
@@ -226,10 +227,10 @@ class BlockRanker:
             if any((fieldname, w) not in reader for w in words):
                 continue
             lengths = self._field_lengths(leaf, fieldname)
-            per_word = []  # per word: {local id: (weight, encoded positions)}
-            for w in words:
-                matcher, deleted = self._postings(reader, fieldname, w)
-                postings = {}
+            per_word: list[dict[int, tuple[float, bytes]]] = []  # per word: {local id: (weight, encoded positions)}
+            for word in words:
+                matcher, deleted = self._postings(reader, fieldname, word)
+                postings: dict[int, tuple[float, bytes]] = {}
                 for ids, weights, values in self._blocks(matcher):
                     postings.update(zip(ids, zip(weights, _block_values(matcher, values), strict=True), strict=True))
                 for i in deleted:
@@ -300,7 +301,7 @@ def _union(parts: list[dict[int, float]], best: bool = False) -> dict[int, float
     for part in parts[1:]:
         get = out.get
         if best:
-            out.update({d: s for d, s in part.items() if d not in out or s > get(d)})
+            out.update({d: s for d, s in part.items() if d not in out or s > out[d]})
         else:
             out.update({d: get(d, 0.0) + s for d, s in part.items()})
     return out

@@ -149,12 +149,14 @@ def collect_files(paths: list[Path]) -> FilePlan:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            for root, dirs, files in os.walk(
-                path,
-                onerror=lambda exc, path=path: plan.failed.append(
+
+            def unreadable(exc: OSError, path: Path = path) -> None:
+                """os.walk's error handler: a folder it cannot list."""
+                plan.failed.append(
                     NotAdded(str(Path(exc.filename or path).resolve()), f"cannot read the folder ({exc.strerror})")
-                ),
-            ):
+                )
+
+            for root, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith("."):
@@ -253,11 +255,12 @@ def _add_locked(
                 progress(done_bytes, total, str(path.resolve()))
     except KeyboardInterrupt:
         report.interrupted = True
-        if attempt.placed is not None and not attempt.reported:
+        # `doc` is set before `placed`, and `reported` only on an attempt at a file: the None checks skip nothing.
+        if attempt.placed is not None and attempt.doc is not None and not attempt.reported:
             # The interrupt came after the document file was in place: it is added, so say so.
             report.added.append(attempt.doc)
             attempt.reported = True
-        if attempt.reported:
+        if attempt.reported and attempt.path is not None:
             finished = max(finished, plan.files.index(attempt.path) + 1)
     reason = ("not added: " + report.error) if report.error else "not added: the import was interrupted"
     report.not_added.extend(NotAdded(str(p.resolve()), reason) for p in plan.files[finished:])
@@ -321,7 +324,7 @@ def _add_one(
         )
         attempt.reported = True
         return
-    attempt.doc = AddedDoc(
+    attempt.doc = added = AddedDoc(
         source=source,
         doc_id=doc.doc_id,
         file=str(corpus_dir / f"{doc.doc_id}{DOC_SUFFIX}"),
@@ -330,7 +333,7 @@ def _add_one(
         paragraphs=len(doc.paragraphs),
     )
     if not dry_run:
-        _create_document(corpus_dir, doc, existing, attempt)
+        _create_document(corpus_dir, doc, existing, attempt, added)
     existing.add(doc.doc_id)
     known[digest] = doc.doc_id
     report.added.append(attempt.doc)
@@ -416,11 +419,12 @@ def _prepare_corpus_dir(corpus_dir: Path) -> None:
             pass
 
 
-def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attempt: _Attempt) -> Path:
+def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attempt: _Attempt, added: AddedDoc) -> Path:
     """Write a new document file atomically without ever replacing another (a concurrent `npf add` may take an id).
 
     The text goes to a hidden temporary file, is fsynced, then hard-linked to its final name, which fails instead of
-    overwriting when the name was taken meanwhile; then the next free id is tried.
+    overwriting when the name was taken meanwhile; then the next free id is tried. `added` (the attempt's doc) gets
+    the id and file finally used.
     """
     while True:
         path = corpus_dir / f"{doc.doc_id}{DOC_SUFFIX}"
@@ -445,7 +449,7 @@ def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attemp
                     raise
                 os.replace(tmp, path)  # a filesystem without hard links: the exists() check above must do
             attempt.placed = path
-            attempt.doc.doc_id, attempt.doc.file = doc.doc_id, str(path)
+            added.doc_id, added.file = doc.doc_id, str(path)
         finally:
             with suppress(OSError):
                 os.unlink(tmp)
@@ -463,7 +467,9 @@ def _umask() -> int:
 def _find(corpus_dir: Path, ref: str) -> Path:
     """The path of the document `ref` names (id, unique id prefix, or 1-based number)."""
     light = [Document(doc_id=p.stem, path=p) for p in document_paths(corpus_dir)]
-    return find_document(light, ref).path
+    path = find_document(light, ref).path
+    assert path is not None  # each of `light` was made with its path
+    return path
 
 
 @dataclass

@@ -58,8 +58,9 @@ def claim_segmenter():
     return rjieba.Jieba()
 
 
-def user_words_key(words: list[str]) -> str:
-    """A short fingerprint of a user dictionary (stored with the index to detect a changed dictionary)."""
+def user_words_key(words: Iterable[str]) -> str:
+    """A short fingerprint of a user dictionary's words, a list or a dict of words → jieba tags (the tags do not
+    count); stored with the index to detect a changed dictionary."""
     return hashlib.sha1("\n".join(sorted(set(words))).encode("utf-8")).hexdigest()[:16]
 
 

@@ -137,7 +137,7 @@ def _english_period_ends(text: str, i: int) -> bool:
 def _looks_like_continuation(after: str) -> bool:
     """Words that typically follow an abbreviation inside a sentence ("U.S. Congress", "U.S. President")."""
     word = re.match(r"[A-Za-z]+", after)
-    return bool(word) and word.group(0) in {
+    return word is not None and word.group(0) in {
         "Congress",
         "President",
         "Treasury",

@@ -22,9 +22,12 @@ def read_html(data: bytes) -> ImportedText:
         )
     except Exception as exc:  # trafilatura raises assorted parser errors on malformed pages
         raise ImportRejected(f"cannot parse the HTML ({type(exc).__name__})") from None
-    text = (doc.text if doc is not None else "") or trafilatura.html2txt(html) or ""
+    # trafilatura 2 returns a Document (None when nothing was extracted); 1.x (pyproject allows >=1.12) returned the
+    # same fields as a dict by default, which the annotation still allows. Document.as_dict() is its attributes.
+    fields = doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else None
+    text = (fields.get("text") if fields is not None else "") or trafilatura.html2txt(html) or ""
     meta: dict[str, str] = {}
-    if doc is not None:
+    if fields is not None:
         for key, attr in (
             ("title", "title"),
             ("author", "author"),
@@ -32,11 +35,12 @@ def read_html(data: bytes) -> ImportedText:
             ("outlet", "sitename"),
             ("url", "url"),
         ):
-            value = getattr(doc, attr, None)
+            value = fields.get(attr)
             if value:
                 meta[key] = str(value)
-        if doc.language:
-            meta["language"] = "zh" if doc.language.startswith("zh") else doc.language
+        language = fields.get("language")
+        if language:
+            meta["language"] = "zh" if language.startswith("zh") else language
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
     return ImportedText(paragraphs=paragraphs, meta=meta, encoding=encoding)
 

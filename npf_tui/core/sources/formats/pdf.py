@@ -88,10 +88,11 @@ def _pdf_page_paragraphs(page) -> list[str]:
         for i, piece in enumerate(pieces):
             if i == len(pieces) - 1 and not piece:
                 break
-            if current[0] is None:
-                current[0] = _PdfLine(x, y, size)
-                lines.append(current[0])
-            current[0].text += piece
+            line = current[0]
+            if line is None:
+                line = current[0] = _PdfLine(x, y, size)
+                lines.append(line)
+            line.text += piece
             if i < len(pieces) - 1:
                 current[0] = None
 
