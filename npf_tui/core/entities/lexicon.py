@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from npf_tui.core.text.sentences import MONTH_ABBREVIATIONS
+
 CONNECTORS = {"of", "and", "for", "the", "de", "&"}
 MONTHS = {
     "january",
@@ -24,19 +26,7 @@ MONTHS = {
     "october",
     "november",
     "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-}
+} | MONTH_ABBREVIATIONS
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Page furniture left by web captures; never an entity nor part of one.
 FURNITURE = {
