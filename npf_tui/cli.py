@@ -7,8 +7,10 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from npf_tui.core.errors import NpfError
+from npf_tui.output import TerminalGuard
 
 from .commands import COMMAND_MODULES, Context
 
@@ -41,6 +43,21 @@ def make_context(args: argparse.Namespace) -> Context:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `npf`; returns the exit status (and exits with it when run as a script)."""
+    streams = sys.stdout, sys.stderr
+    # Nothing a command prints can act on the terminal (a document's or a file name's escape sequences are made
+    # visible): argparse's own messages repeat what was typed, so the guard goes up before parsing.
+    sys.stdout, sys.stderr = TerminalGuard(sys.stdout), TerminalGuard(sys.stderr)
+    try:
+        return _run(argv, streams)
+    finally:
+        if isinstance(sys.stdout, TerminalGuard):
+            sys.stdout = streams[0]
+        if isinstance(sys.stderr, TerminalGuard):
+            sys.stderr = streams[1]
+
+
+def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
+    """Parse, dispatch and turn errors into one line and an exit status (see main)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = make_context(args)
@@ -48,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.command:
             from .ui.app import run_app  # only the bare command loads Textual
 
+            # Textual draws on the real terminal: the guard would turn its own escape sequences into text. What it
+            # shows of documents is safe already (core/text/controls.py, applied when documents are loaded).
+            sys.stdout, sys.stderr = streams
             status = run_app(ctx.corpus_dir, ctx.index_dir)
         else:
             status = args.func(args, ctx)

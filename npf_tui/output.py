@@ -4,10 +4,51 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
+from typing import TextIO
 
 from npf_tui.core.models import Document, Hit, SearchResult, snippet_markdown
+from npf_tui.core.text.controls import BIDI_CLASS, is_safe, make_safe
+
+#: What npf itself writes to a terminal and a document never may: its colour codes (SGR), clearing the rest of the
+#: line (the progress line) and carriage returns (the progress line again).
+_OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*[mK]|\r")
+#: What json.dumps leaves raw with ensure_ascii=False although a terminal acts on it: DEL, C1, bidi formatting.
+_JSON_RAW_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI_CLASS}]")
+
+
+def terminal_text(text: str) -> str:
+    """`text` as it may reach a terminal: npf's own colour codes, line clears and carriage returns kept, every other
+    control character made visible (see core/text/controls.py). Documents are made safe when they are loaded; this
+    is the second line, for everything a command prints (file names from disk and from the command line too)."""
+    if is_safe(text):
+        return text
+    out: list[str] = []
+    pos = 0
+    for match in _OWN_SEQUENCES.finditer(text):
+        out.append(make_safe(text[pos : match.start()]))
+        out.append(match.group())
+        pos = match.end()
+    out.append(make_safe(text[pos:]))
+    return "".join(out)
+
+
+class TerminalGuard:
+    """A text stream that passes everything written to it through `terminal_text` (the rest is the wrapped
+    stream's: isatty, flush, encoding, fileno). `npf` wraps its stdout and stderr in one for every subcommand."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        """Write `text` made safe; returns the length written as the caller counts it."""
+        self.raw.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
 
 
 def use_colour(stream=None) -> bool:
@@ -24,8 +65,11 @@ def _style(text: str, code: str, colour: bool) -> str:
 
 
 def dumps(obj) -> str:
-    """JSON as npf prints it: UTF-8 characters as they are, indented."""
-    return json.dumps(obj, ensure_ascii=False, indent=2)
+    """JSON as npf prints it: UTF-8 characters as they are, indented; every control character escaped (json escapes
+    C0 itself; DEL, C1 and bidi formatting as \\uXXXX here), so that the same data is still there for a program and
+    nothing in it acts on a terminal."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    return _JSON_RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def hit_json(hit: Hit) -> dict:

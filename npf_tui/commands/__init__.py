@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,9 @@ class Context:
             from npf_tui.core.search.library import Library
 
             self._library = Library.open(self.corpus_dir, self.index_dir, progress=progress)
+            # What opening did (a rebuild, a document skipped and why), said once whichever command opened it.
+            for notice in self._library.notices:
+                print(f"npf: {notice}", file=sys.stderr)
         return self._library
 
     @property

@@ -11,6 +11,7 @@ from pathlib import Path
 from npf_tui.core.errors import NpfError
 from npf_tui.core.search.updates import IndexUpdate, import_and_index, sync_index
 from npf_tui.core.sources.ingest import AddReport, collect_files, edit_meta, remove_document
+from npf_tui.core.text.controls import make_safe
 
 from .. import output
 
@@ -178,21 +179,23 @@ class _Bars:
 
         task = self._task("adding")
         if message and not total:  # a notice such as waiting for another npf process
-            self.display.update(task, name=message)
+            self.display.update(task, name=make_safe(message))
             return
         if message:
             self.files_done += 1
         detail = f"{self.files_done}/{self.files} files {decimal(done)}/{decimal(total)}" if total else ""
-        self.display.update(task, completed=done, total=total or None, detail=detail, name=Path(message).name[:40])
+        self.display.update(
+            task, completed=done, total=total or None, detail=detail, name=make_safe(Path(message).name[:40])
+        )
 
     def indexing(self, done: int, total: int, message: str) -> None:
         """Index update progress in documents."""
         task = self._task("updating the index")
         if message and not total:
-            self.display.update(task, name=message[:60])
+            self.display.update(task, name=make_safe(message[:60]))
             return
         detail = f"{done}/{total}" if total else ""
-        self.display.update(task, completed=done, total=total or None, detail=detail, name=message[:40])
+        self.display.update(task, completed=done, total=total or None, detail=detail, name=make_safe(message[:40]))
 
 
 @contextmanager
@@ -210,7 +213,9 @@ def _progress_bars(files: int, show: bool) -> Iterator[_Bars | None]:
         TextColumn("{task.fields[detail]}"),
         TimeRemainingColumn(),
         TextColumn("{task.fields[name]}", style="dim"),
-        console=Console(stderr=True),
+        # Rich moves the cursor to redraw the bars: it writes past npf's terminal guard (output.TerminalGuard), and
+        # the file names it shows are made safe above instead.
+        console=Console(file=getattr(sys.stderr, "raw", sys.stderr)),
         transient=True,
     )
     with display:

@@ -55,7 +55,6 @@ def _print_notices(lib) -> None:
 def run_search(args, ctx) -> int:
     """Print ranked passages; exit 1 when nothing matched."""
     lib = ctx.library()
-    _print_notices(lib)
     result = lib.search(" ".join(args.query), limit=args.limit, exact=args.exact)
     if args.json:
         print(output.dumps(output.search_json(result)))
@@ -67,7 +66,6 @@ def run_search(args, ctx) -> int:
 def run_docs(args, ctx) -> int:
     """List documents from the index manifest (cheap: no document file is parsed)."""
     lib = ctx.library()
-    _print_notices(lib)
     rows = [output.doc_json(doc_id, e.meta, e.paragraphs) for doc_id, e in sorted(lib.catalog.items())]
     if args.json:
         print(output.dumps(rows))

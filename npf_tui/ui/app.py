@@ -16,6 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from npf_tui.core.errors import Cancelled, NpfError
 from npf_tui.core.models import Document
+from npf_tui.core.text.controls import make_safe
 
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
@@ -151,6 +152,19 @@ class NpfApp(App):
             # a warm-up only; a real search reports any problem itself
             with contextlib.suppress(Exception):
                 lib.search("zhongwen 中文", limit=1)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, the widgets' too, with control characters made visible: messages carry file names
+        and error texts, which can hold escape sequences (documents themselves are made safe when loaded)."""
+        super().notify(make_safe(message), title=make_safe(title), severity=severity, timeout=timeout, markup=markup)
 
     def _from_thread(self, callback, *args, **kwargs) -> None:
         """call_from_thread that is quiet when the app has already gone."""

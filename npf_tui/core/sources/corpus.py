@@ -14,10 +14,29 @@ import yaml
 from npf_tui.core.errors import CorpusError, DocumentNotFound
 from npf_tui.core.fsutil import atomic_write_bytes
 from npf_tui.core.models import META_KEYS, Document
+from npf_tui.core.text.controls import is_safe, make_safe
 
 # libyaml's C loader when PyYAML was built with it: front matter is parsed for every document of a build, and the
 # pure-Python loader is ten times slower. Both are "safe" loaders (no arbitrary objects).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _FrontMatterLoader(_YAML_BASE):  # type: ignore[valid-type,misc]  # PyYAML's loaders are untyped
+    """The safe loader with dates and times left as the text written: `published: 2024-02-30` (an impossible date in
+    a hand-edited file) used to raise ValueError from PyYAML's date constructor and take every command down; as text
+    it is kept and shown as written. (2024-05-20 read as a date came out as '2024-05-20' anyway.)"""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _YAML_BASE.yaml_implicit_resolvers.items()
+    }
+
+
+#: Bounds on front matter (see docs/guarantees.md): real metadata is a few hundred bytes and a dozen keys.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FRONT_MATTER_NODES = 2_000
+MAX_FRONT_MATTER_DEPTH = 16
 
 #: Document files are the corpus folder's *.md files (README.md and dot-files excepted).
 DOC_SUFFIX = ".md"
@@ -85,24 +104,62 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.S)
     if not match:
         raise CorpusError("front matter starts with '---' but has no closing '---'")
-    try:
-        meta = yaml.load(match.group(1), Loader=_YAML_LOADER) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark else ""
-        raise CorpusError(f"front matter is not valid YAML{where}") from None
+    meta = _load_front_matter(match.group(1)) or {}
     if not isinstance(meta, dict):
         raise CorpusError("front matter must be a mapping of key: value lines")
     return meta, text[match.end() :]
 
 
+def _load_front_matter(source: str):
+    """Parse front matter as safe YAML, refusing what no metadata needs and an attacker could use: more than
+    MAX_FRONT_MATTER_CHARS, aliases (a 400-byte "billion laughs" of nested aliases expanded into gigabytes when its
+    values were turned into text), more nodes or nesting than metadata has. Any failure is one CorpusError line."""
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise CorpusError(f"front matter too large (over {MAX_FRONT_MATTER_CHARS // 1024} KB)")
+    loader = _FrontMatterLoader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_front_matter_nodes(node)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        raise CorpusError(f"front matter is not valid YAML{where}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a value PyYAML cannot construct
+        raise CorpusError(f"front matter has a value that cannot be read ({type(exc).__name__})") from None
+    finally:
+        loader.dispose()
+
+
+def _check_front_matter_nodes(root) -> None:
+    """Walk the composed YAML nodes before anything is constructed: a node met twice is an alias, refused (the
+    walk itself stays small, since an alias is one shared node); too many nodes or too deep is refused too."""
+    seen: set[int] = set()
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise CorpusError("front matter uses YAML aliases (*name), which metadata never needs")
+        seen.add(id(node))
+        if len(seen) > MAX_FRONT_MATTER_NODES or depth > MAX_FRONT_MATTER_DEPTH:
+            raise CorpusError("front matter is too large or too deeply nested to be metadata")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend(((key, depth + 1), (value, depth + 1)))
+
+
 def split_paragraphs(body: str) -> list[str]:
     """Paragraphs are separated by blank lines; surrounding whitespace is dropped, inner lines kept; a paragraph
-    longer than MAX_PARAGRAPH_CHARS is cut into pieces (see split_long)."""
+    longer than MAX_PARAGRAPH_CHARS is cut into pieces (see split_long). Control characters come out visible
+    (core/text/controls.py), before the cutting so that no piece grows past the limit."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs: list[str] = []
     for piece in _PARA_SPLIT.split(body):
-        piece = piece.strip()
+        piece = make_safe(piece.strip())
         if piece:
             paragraphs.extend(split_long(piece) if len(piece) > MAX_PARAGRAPH_CHARS else (piece,))
     return paragraphs
@@ -150,14 +207,19 @@ def parse_document(doc_id: str, text: str, path: Path | None = None) -> Document
         raise CorpusError(
             f"too many paragraphs ({len(paragraphs)}; at most {MAX_PARAGRAPHS}): split the document into several files"
         )
-    known = {key: as_text(meta.get(key)) for key in META_KEYS}
-    extra = {str(k): as_text(v) for k, v in meta.items() if k not in META_KEYS}
+    # A document already in the corpus (written by hand, or imported by an older npf) cannot send control
+    # sequences to a terminal either: every text taken from the file is made safe (paragraphs in split_paragraphs).
+    known = {key: make_safe(as_text(meta.get(key))) for key in META_KEYS}
+    extra = {make_safe(str(k)): make_safe(as_text(v)) for k, v in meta.items() if k not in META_KEYS}
     return Document(doc_id=doc_id, paragraphs=paragraphs, extra=extra, path=path, **known)
 
 
 def load_document(path: Path) -> Document:
     """Read one document file; errors name the file."""
     path = Path(path)
+    if not is_safe(path.name):
+        # The name is the document's id, printed by every command and shown by the reader.
+        raise CorpusError(f"{make_safe(str(path))}: the file name holds control characters; rename the file")
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
