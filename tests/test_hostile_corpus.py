@@ -107,3 +107,17 @@ def test_one_bad_document_never_takes_the_library_down(tmp_path, name, front, re
         # the skip notice says why, then the one-line error says the document is not there
         lines = shown.stderr.strip().splitlines()
         assert shown.returncode == 1 and reason in lines[0] and all(line.startswith("npf: ") for line in lines)
+
+
+def test_glossary_names_are_made_safe(tmp_path):
+    from npf_tui.core.glossary import load_glossary
+    from npf_tui.core.text.controls import UNSAFE_RE
+
+    (tmp_path / "glossary.toml").write_text(
+        '[[entity]]\nen = "Evil \\u001b]52;c;cm0=\\u0007 Name"\nzh = "\\u202e中文"\naliases = ["\\u009b2J"]\n',
+        encoding="utf-8",
+    )
+    (entry,) = load_glossary(tmp_path)
+    for text in (entry.id, entry.en, entry.zh, *entry.aliases):
+        assert UNSAFE_RE.search(text) is None
+    assert entry.en.startswith("Evil ␛]52")

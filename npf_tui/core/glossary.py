@@ -14,6 +14,7 @@ else:  # pragma: no cover
 
 from npf_tui.core.errors import CorpusError
 from npf_tui.core.models import Document
+from npf_tui.core.text.controls import make_safe
 from npf_tui.core.text.textnorm import HAN_CLASS, has_han
 
 GLOSSARY_FILE = "glossary.toml"
@@ -79,14 +80,15 @@ def load_glossary(corpus_dir: Path) -> list[GlossaryEntry]:
         etype = str(raw.get("type", "concept"))
         if etype not in ENTITY_TYPES:
             raise CorpusError(f"{path}: entity #{n} has unknown type '{etype}' (use one of {', '.join(ENTITY_TYPES)})")
+        # TOML can spell any control character (\u001b): names from here are shown and searched like document text
         entries.append(
             GlossaryEntry(
-                id=str(raw.get("id") or raw.get("en") or raw.get("zh")),
+                id=make_safe(str(raw.get("id") or raw.get("en") or raw.get("zh"))),
                 type=etype,
-                en=str(raw.get("en", "")),
-                zh=str(raw.get("zh", "")),
-                aliases=[str(a) for a in raw.get("aliases", [])],
-                note=str(raw.get("note", "")),
+                en=make_safe(str(raw.get("en", ""))),
+                zh=make_safe(str(raw.get("zh", ""))),
+                aliases=[make_safe(str(a)) for a in raw.get("aliases", [])],
+                note=make_safe(str(raw.get("note", ""))),
             )
         )
     return entries
