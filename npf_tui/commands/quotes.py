@@ -56,7 +56,8 @@ def _hit_span(doc, hit, sentence: bool) -> tuple[int, int] | None:
 
 
 def run_quote(args, ctx) -> int:
-    """Print the best passage for a query with its citation; exit 1 when nothing matches."""
+    """Print the best passage for a query with its citation; exit 1 when nothing matches, or when --copy could not
+    save it in the quotes file."""
     from npf_tui.core.cite.clipboard import copy, terminal_osc52_writer
     from npf_tui.core.cite.quotes import make_quote
 
@@ -95,9 +96,15 @@ def run_quote(args, ctx) -> int:
     else:
         print(quote.formatted, end="")
     if report is not None:
-        print(f"npf: {report.summary()}", file=sys.stderr)
-        if not report.saved and not report.copied:
+        if not report.saved:
+            # --copy promises the quotes file ("always saved"): a quote that did not get there is a problem with a
+            # file (exit 1), even when it was printed and reached a clipboard — a script must not take it as kept.
+            why = report.save_error.removeprefix("quotes file not written: ")
+            print(
+                f"npf: error: quote not saved in {report.quotes_file} ({why}); {report.clipboards()}", file=sys.stderr
+            )
             return 1
+        print(f"npf: {report.summary()}", file=sys.stderr)
     return 0
 
 

@@ -3,16 +3,23 @@
 Why all three: over SSH or in a bare console there is no local clipboard, but the terminal itself can receive OSC 52
 (tmux passes it on and keeps it in its paste buffer with ``set-clipboard on``); and when neither reaches anything the
 quote still sits in the quotes file, so nothing taken is ever lost.
+
+Nothing npf saves or copies carries a control character (`npf_tui.core.text.controls.make_safe`): a document already
+in a corpus with raw escapes (`ESC ] 52 ; c ; … BEL` sets the clipboard, so the next paste runs what the page chose)
+must not reach the user's terminal or clipboard through a copied quote.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from npf_tui.core.text.controls import make_safe
 
 #: OSC 52 payloads above this size are ignored by many terminals (xterm's default limit is about 100 kB).
 OSC52_MAX_BYTES = 100_000
@@ -36,14 +43,18 @@ class CopyReport:
         """True when the text reached some clipboard (local or via the terminal)."""
         return self.pyperclip or self.osc52
 
-    def summary(self) -> str:
-        """One line: where the text went, and what did not work."""
+    def clipboards(self) -> str:
+        """Where the text was copied ('copied to clipboard and …'), or 'no clipboard reachable'."""
         places = []
         if self.pyperclip:
             places.append("clipboard")
         if self.osc52:
             places.append("terminal clipboard (OSC 52)")
-        line = "copied to " + " and ".join(places) if places else "no clipboard reachable"
+        return "copied to " + " and ".join(places) if places else "no clipboard reachable"
+
+    def summary(self) -> str:
+        """One line: where the text went, and what did not work."""
+        line = self.clipboards()
         if self.saved:
             line += f"; saved in {self.quotes_file}"
         problems = [
@@ -63,7 +74,8 @@ def osc52_sequence(text: str, env: Mapping[str, str] | None = None) -> str:
     pass-through.
     """
     env = os.environ if env is None else env
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    # The payload is base64 (it cannot end the sequence early), but what it decodes to is pasted later: made safe.
+    payload = base64.b64encode(make_safe(text).encode("utf-8")).decode("ascii")
     sequence = f"\x1b]52;c;{payload}\x07"
     if env.get("STY") and not env.get("TMUX"):
         sequence = f"\x1bP{sequence}\x1b\\"
@@ -71,7 +83,9 @@ def osc52_sequence(text: str, env: Mapping[str, str] | None = None) -> str:
 
 
 def quote_entry(text: str, citation: str, taken: datetime | None = None, source: str = "") -> str:
-    """A quotes-file entry: a heading with the time taken, the quote as a blockquote, and its citation."""
+    """A quotes-file entry: a heading with the time taken, the quote as a blockquote, and its citation (controls
+    made visible: the file is read in terminals, `cat` and `less -R` pass escapes straight through)."""
+    text, citation, source = make_safe(text), make_safe(citation), make_safe(source)
     taken = taken or datetime.now().astimezone()
     lines = [f"## {taken.isoformat(timespec='seconds')}", ""]
     lines += [f"> {line}" if line.strip() else ">" for line in text.splitlines() or [""]]
@@ -83,17 +97,24 @@ def quote_entry(text: str, citation: str, taken: datetime | None = None, source:
     return "\n".join(lines) + "\n"
 
 
+QUOTES_HEADER = "# Quotes taken with npf\n\n"
+
+
 def append_quote(path: Path, entry: str) -> None:
     """Append an entry to the quotes file (created with its folder when missing), flushed and fsynced.
 
-    Opened in append mode: an existing file is never truncated or rewritten, even when this fails midway.
+    Opened in append mode: an existing file is never truncated or rewritten, even when this fails midway. The file
+    is locked (flock) from the check "is it empty?" to the end of the write, so two first copies at once (two
+    processes, or the reader and `npf quote --copy`) write the header once and their entries one after the other;
+    without the lock each saw an empty file and wrote its own header.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
+    entry = make_safe(entry)  # quote_entry's already are; any other caller's too
     with open(path, "a", encoding="utf-8") as handle:
-        if new:
-            handle.write("# Quotes taken with npf\n\n")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file is closed (or the process dies)
+        if os.fstat(handle.fileno()).st_size == 0:
+            handle.write(QUOTES_HEADER)
         handle.write(entry)
         handle.flush()
         os.fsync(handle.fileno())
@@ -130,7 +151,9 @@ def copy(
 
     `write_osc52` receives the *text* (the TUI passes Textual's ``app.copy_to_clipboard``, the CLI a writer that
     sends ``osc52_sequence(text)`` to the terminal). Never raises for a clipboard or file problem: the report says.
+    Every clipboard receives the text with its controls made visible (`make_safe`), as the quotes file does.
     """
+    text = make_safe(text)
     report = CopyReport(quotes_file=Path(quotes_file) if quotes_file else None)
     if report.quotes_file is not None:
         try:
@@ -174,8 +197,13 @@ def terminal_osc52_writer() -> Callable[[str], None] | None:
         except OSError:
             if not sys.stdout.isatty():
                 raise
-            sys.stdout.write(sequence)
+            # Straight to the descriptor: the command line wraps stdout in a guard that makes every escape in
+            # printed text visible, and npf's own sequence (well formed, its payload safe) must reach the terminal.
             sys.stdout.flush()
+            data = memoryview(sequence.encode("ascii"))
+            fd = sys.stdout.fileno()
+            while data:
+                data = data[os.write(fd, data) :]
 
     try:
         with open("/dev/tty", "w"):

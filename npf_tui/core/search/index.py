@@ -291,6 +291,30 @@ def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
             child.unlink(missing_ok=True)
 
 
+def _remove_leftovers(index_root: Path, live: Path) -> None:
+    """What killed writers left, removed by the next writer (under the writer lock) — not only by the next build:
+    a build killed with SIGKILL leaves its gen-* folder (as large as the index), and with only incremental updates
+    after it those piled up until a full rebuild. Kept: the live generation and the one before it, which is the
+    newest other complete generation (its manifest is written last; a killed build has none). Also removed: the
+    temporary files of atomic writes (`.name.XXXX.tmp`) in the index folder and in the live generation.
+
+    Best effort: a folder that cannot be written (read-only, full) keeps its leftovers and the search goes on.
+    """
+    try:
+        complete = [
+            child
+            for child in index_root.iterdir()
+            if child.name.startswith("gen-") and child != live and (child / MANIFEST).is_file()
+        ]
+        previous = max(complete, key=lambda gen: (gen / MANIFEST).stat().st_mtime_ns, default=None)
+        _remove_old_generations(index_root, keep={live.name, previous.name if previous else ""})
+        for tmp in live.rglob(".*.tmp"):
+            if tmp.is_file():
+                tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def _entities_version() -> int:
     """The entity store format this npf writes."""
     from npf_tui.core.entities.store import VERSION
@@ -443,8 +467,10 @@ def ensure_index(
             if reason:
                 if reason not in ("no index yet", "rebuild requested"):
                     notices.append(f"rebuilding the index: {reason}")
-                gen = build(scan, index_root, progress=progress, cancel=cancel)
+                gen = build(scan, index_root, progress=progress, cancel=cancel)  # which removes the leftovers
                 manifest = Manifest.load(gen)
+            elif gen is not None:
+                _remove_leftovers(index_root, gen)
     except OSError as exc:
         if reason or gen is None or manifest is None or not _is_cannot_write_error(exc):
             raise IndexError_(f"cannot write the index folder {index_root} ({_why(exc)})") from None
