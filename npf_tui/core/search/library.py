@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
     # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
-    from npf_tui.core.search.query import Expansions, Literals, QueryCompiler
+    from npf_tui.core.search.expansions import Expansions
+    from npf_tui.core.search.query import Literals, QueryCompiler
     from npf_tui.core.search.ranking import BlockRanker
 
 #: progress(done, total, message) — called from the thread doing the work.
@@ -193,7 +194,7 @@ class Library:
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""
         if self._expansions is None:
-            from npf_tui.core.search.query import Expansions
+            from npf_tui.core.search.expansions import Expansions
 
             groups = [entry.names() for entry in self.glossary]
             groups += [[p.en, p.zh] for p in self.pairs]

@@ -2,9 +2,10 @@
 
 A word becomes: its jieba/English-stem term in `words` (boosted: whole words rank first), a phrase of character
 bigrams in `cjk` for Chinese (any substring, across word boundaries), the corpus's Chinese strings that typed pinyin
-spells (through the bigram pinyin map), and
-the other-language names of a glossary or mined bilingual pair (cross-language expansion). Pinyin typed a syllable
-or a few at a time (`xin zhi sheng chan li`) is read as one string across the words.
+spells (through the bigram pinyin map), and the other-language names of a glossary or mined bilingual pair
+(cross-language expansion, search/expansions.py). Pinyin typed a syllable or a few at a time (`xin zhi sheng chan
+li`) is read as one string across the words. The syntax itself is search/syntax.py; filters on document metadata
+(author:, published: …) are search/metadata_filters.py.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from whoosh import qparser
 from whoosh import query as Q
-from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, TEXT, Schema
 
 from npf_tui.core.errors import QuerySyntaxError
+from npf_tui.core.search.expansions import Expansions
+from npf_tui.core.search.metadata_filters import MetadataFilters
 from npf_tui.core.search.pinyin_map import chinese_for
-from npf_tui.core.text.analysis import plain_words, stem, word_tokens
+from npf_tui.core.search.syntax import (
+    clean,
+    has_error,
+    only_negative,
+    parse,
+    plain_query,
+    stray_operator,
+)
+from npf_tui.core.text.analysis import stem, word_tokens
 from npf_tui.core.text.pinyin import split_typed
-from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, fold_table, normalize
+from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, normalize
 
 #: Whole-word matches count this many times a substring-only match.
 WORD_BOOST = 3.0
@@ -30,65 +38,9 @@ WORD_BOOST = 3.0
 EXPANSION_BOOST = 0.5
 MAX_QUERY_CHARS = 2000
 META_FIELDS = ("title", "author", "outlet")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-#: Whoosh's operators (upper case only: `and`, `or`, `not` are words). Binary ones need a word on both sides.
-_BINARY_OPERATORS = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE", "REQUIRE"})
-_OPERATORS = _BINARY_OPERATORS | {"NOT"}
 #: Longest run of typed-apart words read as one pinyin string ("zhong hua ren min gong he guo" is 7): bounds the
 #: readings tried per word of a long query (450 one-syllable words, 1,979 characters: 15 ms to compile, measured).
 MAX_PINYIN_RUN = 8
-
-
-class _WholeText(Tokenizer):
-    """Query-time analyzer of the pseudo field `text`: the raw word or phrase as one token (we compile it ourselves)."""
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.text, t.boost, t.stopped = value, 1.0, False
-        if positions:
-            t.pos = start_pos
-        if chars:
-            t.startchar, t.endchar = start_char, start_char + len(value)
-        yield t
-
-
-_QUERY_SCHEMA = Schema(
-    text=TEXT(analyzer=_WholeText(), phrase=True),
-    title=TEXT(analyzer=_WholeText(), phrase=True),
-    author=TEXT(analyzer=_WholeText(), phrase=True),
-    outlet=TEXT(analyzer=_WholeText(), phrase=True),
-    lang=ID(),
-    doc=ID(),
-    published=ID(),
-)
-
-
-def _parser() -> qparser.QueryParser:
-    """Whoosh's parser with AND as the default, `-word`/`+word`, `>`/`<` ranges, and no single-quote phrases
-    (an apostrophe is part of words like Xi's and xi'an)."""
-    parser = qparser.QueryParser("text", _QUERY_SCHEMA, group=qparser.AndGroup)
-    parser.remove_plugin_class(qparser.SingleQuotePlugin)
-    # Only a sign at the start of a word is an operator: "high-quality", "GPT-4o" and 2024-05 stay whole.
-    parser.add_plugin(
-        qparser.PlusMinusPlugin(plusexpr=r"(?:(?<=[\s(])|^)\+(?=\S)", minusexpr=r"(?:(?<=[\s(])|^)-(?=\S)")
-    )
-    parser.add_plugin(qparser.GtLtPlugin())
-    return parser
-
-
-_PARSER = _parser()
 
 
 @dataclass
@@ -115,47 +67,6 @@ class CompiledQuery:
     notice: str = ""
 
 
-class Expansions:
-    """Equivalent names across languages (glossary entries and mined pairs), looked up by normalised name."""
-
-    def __init__(self, groups: list[list[str]]):
-        self._by_key: dict[str, list[str]] = {}
-        for names in groups:
-            names = [n.strip() for n in names if n and n.strip()]
-            for name in names:
-                key = self.key(name)
-                bucket = self._by_key.setdefault(key, [])
-                for other in names:
-                    if self.key(other) != key and other not in bucket:
-                        bucket.append(other)
-        multi = sorted((k for k in self._by_key if " " in k), key=len, reverse=True)
-        self._multiword = (
-            re.compile(
-                r"(?<![\w\"])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in multi) + r")(?![\w\"])", re.I
-            )
-            if multi
-            else None
-        )
-
-    @staticmethod
-    def key(name: str) -> str:
-        """Folded form used for look-up: width, case, Traditional/Simplified and spacing do not matter."""
-        return " ".join(normalize(name).split())
-
-    def alternatives(self, name: str) -> list[str]:
-        """Other names of the same thing (empty when none is known)."""
-        return self._by_key.get(self.key(name), [])
-
-    def quote_names(self, text: str) -> str:
-        """Wrap known multi-word names outside quotes in quotes, so `Liu Haiqing` is one phrase to expand."""
-        if self._multiword is None:
-            return text
-        pieces = re.split(r'("[^"]*")', text)
-        for i in range(0, len(pieces), 2):
-            pieces[i] = self._multiword.sub(lambda m: f'"{m.group(1)}"', pieces[i])
-        return "".join(pieces)
-
-
 class QueryCompiler:
     """Turns a query string into a Whoosh query over the passage index; one per search (it holds its results)."""
 
@@ -170,6 +81,7 @@ class QueryCompiler:
         """`pinyin_map` is a callable returning the index's PinyinMap (called only when pinyin is typed); `catalog`
         maps doc_id → metadata, for the author:/outlet:/title:/published: filters."""
         self.catalog = catalog or {}
+        self.filters = MetadataFilters(self.catalog)
         self.searcher = searcher
         self.expansions = expansions
         self.exact = exact
@@ -183,24 +95,24 @@ class QueryCompiler:
         """Parse and compile; bad syntax falls back to plain words with a notice; nothing searchable raises."""
         if len(text) > MAX_QUERY_CHARS:
             raise QuerySyntaxError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
-        text = _clean(text)
+        text = clean(text)
         if not text.strip():
             raise QuerySyntaxError("empty query")
         if self.expansions is not None and not self.exact:
             text = self.expansions.quote_names(text)
         notice = ""
-        parsed = _parse(text)
+        parsed = parse(text)
         if parsed is Q.NullQuery and re.match(r"\s*-\S", text):
-            parsed = _parse("*:* " + text)  # only exclusions: everything except them
-        if _has_error(parsed) or _stray_operator(text):
+            parsed = parse("*:* " + text)  # only exclusions: everything except them
+        if has_error(parsed) or stray_operator(text):
             notice = "query syntax not understood; searched as plain words"
-            parsed = _parse(_plain_words(text))
-            if _has_error(parsed):
+            parsed = parse(plain_query(text))
+            if has_error(parsed):
                 raise QuerySyntaxError("nothing to search for in this query")
         compiled = self._rewrite(parsed, negated=False)
         if compiled is None or compiled is Q.NullQuery:
             raise QuerySyntaxError("nothing to search for in this query (only punctuation or operators?)")
-        if _only_negative(compiled):
+        if only_negative(compiled):
             compiled = Q.And([Q.Every(), compiled])
         return CompiledQuery(compiled.normalize(), self.literals, self.expanded, notice)
 
@@ -277,7 +189,7 @@ class QueryCompiler:
             raw = " ".join(q.words)
             return self._field_phrase(fieldname, raw, negated)
         if isinstance(q, Q.TermRange):
-            return self._range(fieldname, q)
+            return self.filters.date_range(fieldname, q)
         if isinstance(q, (Q.Prefix, Q.Wildcard)):
             raw = q.text.rstrip("*") if isinstance(q, Q.Wildcard) else q.text
             if isinstance(q, Q.Wildcard) and ("?" in raw or "*" in raw):
@@ -295,13 +207,13 @@ class QueryCompiler:
         if fieldname == "text":
             return self._with_expansion(raw, self.word(raw, negated), negated)
         if fieldname in META_FIELDS:
-            return self._meta_words(fieldname, raw)
+            return self.filters.words(fieldname, raw)
         if fieldname == "lang":
             return Q.Term("lang", raw.lower())
         if fieldname == "doc":
             return Q.Prefix("doc_id", raw.lower())
         if fieldname == "published":
-            return self._published_within(raw)
+            return self.filters.published_within(raw)
         return None
 
     def _field_phrase(self, fieldname, raw: str, negated: bool):
@@ -309,74 +221,8 @@ class QueryCompiler:
         if fieldname == "text":
             return self._with_expansion(raw, self.phrase(raw, negated), negated)
         if fieldname in META_FIELDS:
-            return self._meta_words(fieldname, raw)
+            return self.filters.words(fieldname, raw)
         return self._field_word(fieldname, raw, negated)
-
-    # Document metadata is not indexed per passage (it would repeat a title's words in every paragraph): a filter
-    # on it is answered from the catalog of documents and becomes "one of these doc_ids".
-    def _documents(self, keep) -> Q.Query:
-        """Passages of the documents whose metadata satisfies `keep` (a query matching nothing if none does)."""
-        return self._doc_ids(sorted(doc_id for doc_id, meta in self.catalog.items() if keep(meta)))
-
-    @staticmethod
-    def _doc_ids(ids: list[str]) -> Q.Query:
-        """Passages of these documents (a query matching nothing if there are none)."""
-        if not ids:
-            return Q.Term("doc_id", "\x00no-document")
-        return Q.Or([Q.Term("doc_id", doc_id) for doc_id in ids]) if len(ids) > 1 else Q.Term("doc_id", ids[0])
-
-    def _published_within(self, raw: str) -> Q.Query:
-        """published:2024 or published:2024-05 — documents dated within that year, month or day."""
-        if not _DATE_RE.match(raw):
-            raise QuerySyntaxError(f"published:{raw} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-        return self._documents(lambda meta: meta.get("published", "").startswith(raw))
-
-    def _meta_words(self, fieldname: str, raw: str, prefix: bool = False):
-        """author:/outlet:/title: their words in order (`outlet:"global times"`), case and script folded."""
-        words = _plain_tokens(raw)
-        if not words:
-            return None
-
-        def keep(meta: dict) -> bool:
-            have = _plain_tokens(meta.get(fieldname, ""))
-            n = len(words)
-            for i in range(len(have) - n + 1):
-                if have[i : i + n - 1] == words[:-1] and (
-                    have[i + n - 1].startswith(words[-1]) if prefix else have[i + n - 1] == words[-1]
-                ):
-                    return True
-            return False
-
-        return self._documents(keep)
-
-    def _range(self, fieldname, q: Q.TermRange):
-        """published:[2024-01 TO 2024-06] — inclusive on whole months/years; other fields do not take ranges."""
-        if fieldname != "published":
-            raise QuerySyntaxError(f"ranges work on published: only (not {fieldname}:)")
-        for bound in (q.start, q.end):
-            if bound and not _DATE_RE.match(bound):
-                raise QuerySyntaxError(f"'{bound}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-        start, end = q.start or "", q.end or ""
-
-        def keep(meta: dict) -> bool:
-            # ISO dates compare as text; a bound that is a whole year or month covers every day in it.
-            date = meta.get("published", "")
-            if not date:
-                return False  # an undated document is in no date range
-            if start:
-                if q.startexcl and (date.startswith(start) or date < start):
-                    return False
-                if not q.startexcl and date < start:
-                    return False
-            if end:
-                within = date.startswith(end)
-                if q.endexcl and (within or date > end):
-                    return False
-                if not q.endexcl and date > end and not within:
-                    return False
-            return True
-
-        return self._documents(keep)
 
     def _prefix(self, fieldname, raw: str, negated: bool):
         """`innov*`: words starting so; for Chinese also the substring itself."""
@@ -384,10 +230,10 @@ class QueryCompiler:
             if fieldname == "doc":
                 return Q.Prefix("doc_id", raw.lower())
             if fieldname == "published":
-                return self._published_within(raw)
+                return self.filters.published_within(raw)
             if fieldname == "lang":
                 return Q.Prefix("lang", raw.lower())
-            return self._meta_words(fieldname, raw, prefix=True) if fieldname in META_FIELDS else None
+            return self.filters.words(fieldname, raw, prefix=True) if fieldname in META_FIELDS else None
         norm = normalize(raw).strip()
         if not norm:
             return None
@@ -405,9 +251,9 @@ class QueryCompiler:
         if fieldname == "text":
             return Q.Wildcard("words", normalize(raw))
         if fieldname in META_FIELDS:
-            return self._meta_pattern(fieldname, raw)
+            return self.filters.pattern(fieldname, raw)
         if fieldname == "doc":
-            return self._doc_ids(sorted(d for d in self.catalog if fnmatchcase(d, raw.lower())))
+            return self.filters.doc_ids(sorted(d for d in self.catalog if fnmatchcase(d, raw.lower())))
         if fieldname == "lang":
             return Q.Wildcard("lang", raw.lower())
         raise QuerySyntaxError(
@@ -415,24 +261,6 @@ class QueryCompiler:
             if fieldname == "published"
             else f"{fieldname}:{raw}: no wildcards on {fieldname}:"
         )
-
-    def _meta_pattern(self, fieldname: str, raw: str) -> Q.Query:
-        """A wildcard on a metadata field: its word patterns (`*` any letters, `?` one) matching consecutive words
-        of the value, folded as everywhere (case, width, Traditional/Simplified)."""
-        patterns = [
-            re.compile(".*".join(".".join(re.escape(p) for p in part.split("?")) for part in word.split("*")))
-            for word in re.findall(r"[\w*?]+", normalize(raw))
-        ]
-        n = len(patterns)
-
-        def keep(meta: dict) -> bool:
-            have = re.findall(r"\w+", normalize(meta.get(fieldname, "")))
-            return any(
-                all(pattern.fullmatch(word) for pattern, word in zip(patterns, have[i : i + n], strict=True))
-                for i in range(len(have) - n + 1)
-            )
-
-        return self._documents(keep)
 
     # -- words and phrases --------------------------------------------------------------------------------------
     def word(self, raw: str, negated: bool = False):
@@ -560,53 +388,6 @@ class QueryCompiler:
         return Q.Or([compiled, Q.DisjunctionMax(alt_queries, boost=EXPANSION_BOOST)])
 
 
-def _plain_tokens(text: str) -> list[str]:
-    """Folded words of a metadata value (no stemming), as the metadata filters compare them."""
-    return [word for word, _, _ in plain_words(text)]
-
-
-def _parse(text: str):
-    """Whoosh's parse, or None where Whoosh itself fails (it raises IndexError on e.g. '<0')."""
-    try:
-        return _PARSER.parse(text)
-    except Exception:  # noqa: BLE001 - any parser failure means "not valid syntax": the caller falls back
-        return None
-
-
-def _clean(text: str) -> str:
-    """Fold width and quote forms so “curly” and full-width quotes delimit phrases; drop control characters."""
-    text = text.translate(fold_table())
-    return "".join(c if c.isprintable() else " " for c in text)
-
-
-def _plain_words(text: str) -> str:
-    """The fallback for a query the parser cannot take: its words only, no syntax characters (an operator's word in
-    lower case: the parser would take `AND` as an operator again, `and` is a word)."""
-    return " ".join(w.lower() if w in _OPERATORS else w for w in re.findall(r"\w+", text))
-
-
-def _stray_operator(text: str) -> bool:
-    """True when an operator has nothing to work on: `AND OR NOT`, `a AND`, `OR b`, `a OR OR b`, `a NOT`.
-
-    Whoosh does not mark these as errors: it reads a stray operator as the word (`AND` searched "and") or drops it
-    (`a OR OR b` became a AND b), both without a word to the user. Such a query is searched as plain words, with
-    the notice every query the parser cannot take gets. Phrases in quotes hold words, not operators.
-    """
-    tokens = re.findall(r"[()]|[^\s()]+", re.sub(r'"[^"]*"', " phrase ", text))
-    if not _OPERATORS.intersection(tokens):
-        return False
-    for i, token in enumerate(tokens):
-        if token not in _OPERATORS:
-            continue
-        before = tokens[i - 1] if i > 0 else None
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if after is None or after == ")" or after in _BINARY_OPERATORS:
-            return True  # nothing after it
-        if token in _BINARY_OPERATORS and (before is None or before == "(" or before in _OPERATORS):
-            return True  # nothing before it
-    return False
-
-
 def _typed_word(q) -> str | None:
     """The word of a plain term on the passage text that reads as pinyin syllables ('xin', 'shengchanli'), else
     None (a phrase, a prefix, a field, Chinese, a word that is no pinyin)."""
@@ -617,21 +398,3 @@ def _typed_word(q) -> str | None:
         return None
     word = runs[0].group()
     return word if split_typed(word) else None
-
-
-def _has_error(q) -> bool:
-    """True if the parser marked any part of the query as an error (or produced nothing)."""
-    if q is None or q is Q.NullQuery:
-        return True
-    if getattr(q, "error", None):
-        return True
-    return any(_has_error(c) for c in q.children()) if q.children() else False
-
-
-def _only_negative(q) -> bool:
-    """A query of exclusions only (`-foo`) means 'everything but foo'."""
-    if isinstance(q, Q.Not):
-        return True
-    if isinstance(q, Q.And):
-        return all(_only_negative(c) for c in q.subqueries)
-    return False
