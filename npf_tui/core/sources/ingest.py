@@ -6,6 +6,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import tempfile
 import threading
 import time
@@ -34,7 +35,8 @@ from npf_tui.core.sources.corpus import (
     split_front_matter,
 )
 from npf_tui.core.sources.formats.base import ImportRejected
-from npf_tui.core.sources.importing import SUPPORTED_SUFFIXES, import_file
+from npf_tui.core.sources.importing import NOT_REGULAR, SUPPORTED_SUFFIXES, import_file
+from npf_tui.core.text.controls import make_safe
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -124,31 +126,46 @@ class FilePlan:
 
 
 def collect_files(paths: list[Path]) -> FilePlan:
-    """Expand files and folders (recursively, hidden files and folders left out) into the files to import."""
+    """Expand files and folders (recursively, hidden files and folders left out) into the files to import.
+
+    Only regular files are planned: a FIFO, device or socket is reported, never opened (opening a FIFO waits for a
+    writer: `npf add` on a folder holding one hung forever). In a folder, a link that leads outside the folder named
+    on the command line is reported and not followed (`passwd.txt -> /etc/passwd` imported the system's password
+    file as a document), whether to a file or to a folder; links to folders inside are not followed either (what
+    they lead to is walked anyway). A path named on the command line is followed wherever it leads.
+    """
     plan = FilePlan()
     seen: set[Path] = set()
 
-    def consider(path: Path, named: bool) -> None:
-        """Plan one file, or note why it is left out."""
+    def consider(path: Path, root: Path | None) -> None:
+        """Plan one file (met in the folder `root`, or named when None), or note why it is left out."""
         key = path.resolve()
         if key in seen:
             return
+        if root is not None and not key.is_relative_to(root):
+            # Not marked as seen: the same file named on the command line is still imported.
+            plan.failed.append(NotAdded(str(path.absolute()), _outside_reason("file", key)))
+            return
         seen.add(key)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            target = plan.failed if named else plan.skipped
-            target.append(NotAdded(str(key), f"unsupported file type '{path.suffix or path.name}'"))
+            target = plan.failed if root is None else plan.skipped
+            target.append(NotAdded(str(key), f"unsupported file type '{make_safe(path.suffix or path.name)}'"))
             return
         try:
-            size = path.stat().st_size
+            st = path.stat()
         except OSError as exc:
             plan.failed.append(NotAdded(str(key), f"cannot read the file ({exc.strerror})"))
             return
+        if not stat.S_ISREG(st.st_mode):
+            plan.failed.append(NotAdded(str(key), NOT_REGULAR))
+            return
         plan.files.append(path)
-        plan.sizes.append(size)
+        plan.sizes.append(st.st_size)
 
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
+            root = path.resolve()
 
             def unreadable(exc: OSError, path: Path = path) -> None:
                 """os.walk's error handler: a folder it cannot list."""
@@ -156,16 +173,27 @@ def collect_files(paths: list[Path]) -> FilePlan:
                     NotAdded(str(Path(exc.filename or path).resolve()), f"cannot read the folder ({exc.strerror})")
                 )
 
-            for root, dirs, files in os.walk(path, onerror=unreadable):
+            for folder, dirs, files in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in dirs:
+                    linked = Path(folder) / name
+                    if linked.is_symlink():
+                        target = linked.resolve()
+                        if not target.is_relative_to(root):
+                            plan.failed.append(NotAdded(str(linked.absolute()), _outside_reason("folder", target)))
                 for name in sorted(files):
                     if not name.startswith("."):
-                        consider(Path(root) / name, named=False)
+                        consider(Path(folder) / name, root)
         elif path.exists():
-            consider(path, named=True)
+            consider(path, None)
         else:
             plan.failed.append(NotAdded(str(path.absolute()), "not found"))
     return plan
+
+
+def _outside_reason(kind: str, target: Path) -> str:
+    """Why a link met in a folder is not followed."""
+    return f"a link to a {kind} outside the folder ({make_safe(str(target))}); name it on the command line to import it"
 
 
 def corpus_hashes(corpus_dir: Path, known_files: dict[str, tuple[int, int, str, str]] | None = None) -> dict[str, str]:
@@ -227,6 +255,8 @@ def _add_locked(
     known_files=None,
 ) -> AddReport:
     """The body of add_paths, run while holding the writer lock."""
+    if not dry_run:
+        _remove_leftovers(corpus_dir)
     report = AddReport(dry_run=dry_run)
     plan = collect_files(paths)
     report.failed.extend(plan.failed)
@@ -344,10 +374,11 @@ def _document_for(path: Path, source: str, imported, digest: str, existing: set[
     """The corpus Document for an imported file: its metadata, provenance and a fresh id."""
     meta = dict(imported.meta)
     known = {key: meta.pop(key, "") for key in META_KEYS}
-    known["source_file"] = known["source_file"] or path.name
+    # File names are metadata too, and a name can hold an escape sequence like any text.
+    known["source_file"] = known["source_file"] or make_safe(path.name)
     extra = {k: v for k, v in meta.items() if k not in ("content_hash", "source_path")}
     extra["content_hash"] = digest
-    extra["source_path"] = source
+    extra["source_path"] = make_safe(source)
     if imported.encoding and imported.encoding not in ("utf-8", "utf-8-sig", "ascii"):
         extra["source_encoding"] = imported.encoding
     doc_id = make_doc_id(_ascii_fold(known["title"]), existing, fallback="")
@@ -401,7 +432,7 @@ def corpus_write_lock(corpus_dir: Path, progress: ProgressFn | None = None):
 
 
 def _prepare_corpus_dir(corpus_dir: Path) -> None:
-    """Make sure the corpus folder exists and can be written (before anything is written); tidy stale temp files."""
+    """Make sure the corpus folder exists and can be written (before anything is written)."""
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".npf-write-test.", dir=corpus_dir)
@@ -409,14 +440,36 @@ def _prepare_corpus_dir(corpus_dir: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise CorpusError(f"cannot write to the corpus folder {corpus_dir} ({exc.strerror or exc})") from None
-    # A writer killed between writing its temporary file and renaming it leaves a hidden *.tmp behind.
+
+
+#: The temporary file of a document being written: `.<id>.md.<8 random characters>.tmp`, as tempfile.mkstemp names
+#: it in _create_document (and fsutil.atomic_write_bytes for edit_meta); and the write probe of _prepare_corpus_dir.
+_DOC_TMP = re.compile(rf"^\..+{re.escape(DOC_SUFFIX)}\.[a-z0-9_]{{8}}\.tmp$")
+_PROBE_TMP = re.compile(r"^\.npf-write-test\.[a-z0-9_]{8}$")
+
+
+def _remove_leftovers(corpus_dir: Path) -> None:
+    """Delete the temporary files of writers that were killed (SIGKILL, power loss) before renaming them.
+
+    Called with the writer lock held: every writer of document files (add, edit-meta) holds it while its temporary
+    file exists, so any such file now is a dead writer's, whatever its age. Write probes are made before the lock is
+    taken, so only those over an hour old are removed.
+    """
+    try:
+        with os.scandir(corpus_dir) as entries:
+            names = [(e.name, e.is_file(follow_symlinks=False)) for e in entries if e.name.startswith(".")]
+    except OSError:
+        return
     now = time.time()
-    for leftover in corpus_dir.glob(f".*{DOC_SUFFIX}.*.tmp"):
+    for name, is_file in names:
+        if not is_file:
+            continue
+        path = corpus_dir / name
         try:
-            if now - leftover.stat().st_mtime > _STALE_TMP_SECONDS:
-                leftover.unlink()
+            if _DOC_TMP.match(name) or (_PROBE_TMP.match(name) and now - path.stat().st_mtime > _STALE_TMP_SECONDS):
+                path.unlink()
         except OSError:
-            pass
+            pass  # gone meanwhile, or not ours to delete: either way nothing to report
 
 
 def _create_document(corpus_dir: Path, doc: Document, existing: set[str], attempt: _Attempt, added: AddedDoc) -> Path:

@@ -6,33 +6,73 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from npf_tui.core.sources.corpus import MAX_DOCUMENT_BYTES
 from npf_tui.core.sources.formats.base import ImportedText, ImportRejected
 from npf_tui.core.text.textnorm import CJK_WIDE_RE
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？：；…][\"'”’」』)）]*$")
+#: Pages a PDF may have. A statistical yearbook has one or two thousand; text extraction takes 5 to 50 ms a page,
+#: so this bounds an import to minutes, and a file of millions of tiny pages is refused before any is read.
+MAX_PDF_PAGES = 10_000
+#: The reason for a PDF that cannot be opened without a password (its text is encrypted with it).
+ENCRYPTED = "the PDF is encrypted"
 
 
 def read_pdf(data: bytes) -> ImportedText:
-    """A PDF: text page by page, hard-wrapped lines joined back into paragraphs; /Title, /Author, /CreationDate."""
+    """A PDF: text page by page, hard-wrapped lines joined back into paragraphs; /Title, /Author, /CreationDate.
+
+    Encrypted files that open without a password (permissions only) are read; the others are refused as encrypted,
+    whichever error pypdf gives: decrypt() returns NOT_DECRYPTED for a wrong password and reading a page then raises
+    FileNotDecryptedError, and AES encryption raises DependencyError when the `cryptography` package is missing (at
+    decrypt() for AES-256, at the first page for AES-128). Reading stops as soon as the text is more than one
+    document holds. Any other error of pypdf on a damaged or hostile file is one line, never a traceback.
+    """
     import io
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
+    encrypted = False
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        encrypted = reader.is_encrypted
+        if encrypted:
             try:
-                reader.decrypt("")
-            except Exception:
-                raise ImportRejected("the PDF is encrypted") from None
+                opened = reader.decrypt("")
+            except DependencyError:
+                raise  # AES without the `cryptography` package: the reason is given below
+            except Exception as exc:
+                raise ImportRejected(f"{ENCRYPTED} (in a way pypdf cannot decrypt: {type(exc).__name__})") from None
+            if opened == PasswordType.NOT_DECRYPTED:
+                raise ImportRejected(f"{ENCRYPTED} (it needs a password to open)")
+        pages = _page_count(reader)
+        if pages > MAX_PDF_PAGES:
+            raise ImportRejected(f"too many pages ({pages}; at most {MAX_PDF_PAGES}): split the file into several")
         paragraphs: list[str] = []
+        chars = 0
         for page in reader.pages:
-            paragraphs.extend(_pdf_page_paragraphs(page))
+            found = _pdf_page_paragraphs(page)
+            paragraphs.extend(found)
+            chars += sum(len(p) for p in found)
+            if chars > MAX_DOCUMENT_BYTES:
+                raise ImportRejected(
+                    f"too large for one document (over {MAX_DOCUMENT_BYTES // 2**20} MB of text): "
+                    "split the file into several"
+                )
         info = reader.metadata
     except ImportRejected:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except FileNotDecryptedError:
+        raise ImportRejected(f"{ENCRYPTED} (it needs a password to open)") from None
+    except DependencyError as exc:
+        if encrypted:
+            raise ImportRejected(
+                f"{ENCRYPTED} with AES, which npf can read only with the Python package 'cryptography' installed"
+            ) from None
+        raise ImportRejected(f"cannot read the PDF (it needs a Python package that is missing: {exc})") from None
+    except RecursionError:
+        raise ImportRejected("cannot read the PDF (its structure is nested too deeply)") from None
+    except Exception as exc:  # pypdf raises many kinds of errors on damaged or hostile files
         raise ImportRejected(f"cannot read the PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
     meta: dict[str, str] = {}
     if info is not None:
@@ -52,6 +92,18 @@ def read_pdf(data: bytes) -> ImportedText:
     if not paragraphs:
         raise ImportRejected("the PDF has no text layer (a scan?); run OCR on it first")
     return ImportedText(paragraphs=paragraphs, meta=meta)
+
+
+def _page_count(reader) -> int:
+    """The number of pages: the page tree's own /Count first, which costs nothing (pypdf's count walks the whole
+    tree), then the real count."""
+    try:
+        declared = int(reader.trailer["/Root"]["/Pages"]["/Count"])
+    except Exception:  # a damaged tree: pypdf's own count below repairs or raises
+        declared = 0
+    if declared > MAX_PDF_PAGES:
+        return declared
+    return len(reader.pages)
 
 
 @dataclass
