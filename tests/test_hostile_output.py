@@ -9,18 +9,16 @@ from __future__ import annotations
 import base64
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_faults_terminal import run_on_pty
 
 from npf_tui import output
 from npf_tui.core.cite import citation
@@ -156,26 +154,7 @@ def test_quotes_file_and_osc52_copy_hold_no_control_characters(hostile):
 def test_colour_output_on_a_terminal_has_only_npf_own_escapes(hostile, args):
     corpus, index, env = hostile
     env = {k: v for k, v in env.items() if k != "NO_COLOR"} | {"TERM": "xterm-256color"}
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(npf(corpus, index, *args), stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=10)
-    os.close(master)
-    out = b"".join(chunks).decode("utf-8", "replace")
+    out = run_on_pty(["--corpus", str(corpus), "--index", str(index), *args], env)
     assert "\x1b[" in out  # colour is on: the check below is not vacuous
     assert_harmless(out, "pty")
 
