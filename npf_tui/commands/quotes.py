@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from npf_tui.core.cite.citation import STYLES, bibliography_entry, bibtex, csl_json, in_text, resolve_style
+from npf_tui.core.errors import NpfError
+
+from .search import _positive
+
+if TYPE_CHECKING:
+    from npf_tui.core.search.query import Literals
 
 
 def register(sub) -> None:
@@ -17,7 +24,12 @@ def register(sub) -> None:
     p.add_argument(
         "--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)"
     )
-    p.add_argument("--sentence", action="store_true", help="quote only the sentence with the first match")
+    p.add_argument(
+        "--sentence", action="store_true", help="quote only the sentence that best matches (the query's words in order)"
+    )
+    p.add_argument(
+        "--hit", type=_positive, default=1, metavar="N", help="quote the N-th hit, as 'npf search' numbers them"
+    )
     p.add_argument(
         "--copy", "-c", action="store_true", help="also copy to the clipboard (always saved to the quotes file)"
     )
@@ -42,22 +54,74 @@ def _settings():
     return load_settings()
 
 
-def _hit_span(doc, hit, sentence: bool) -> tuple[int, int] | None:
-    """The span to quote in the document's paragraph: None for the whole paragraph, else the first match's sentence."""
-    if not sentence:
-        return None
-    from npf_tui.core.text.sentences import sentence_at
+def _sentence_span(lib, doc, hit, query: str, exact: bool) -> tuple[int, int] | None:
+    """The span of the sentence to quote from the hit's paragraph: the best one for the query by the rule of
+    core/text/sentences.py: best_sentence (the query's phrase, else its rarest terms), from the spans the search
+    core's own matcher finds — the same folding as the search, no second matcher."""
+    from npf_tui.core.text.sentences import best_sentence
 
     para = doc.paragraph(hit.paragraph)
-    base = 0 if hit.text == para else max(para.find(hit.text), 0)
-    offset = base + (hit.spans[0].start if hit.spans else 0)
-    found = sentence_at(para, offset)
+    literals = lib.compile(query, exact=exact).literals
+    found = best_sentence(para, _term_spans(para, literals), _phrase_spans(para, query))
     return (found.start, found.end) if found else None
 
 
+def _term_spans(para: str, literals: Literals) -> dict[str, list[tuple[int, int]]]:
+    """Each distinct thing the compiled query looks for (a word, phrase, prefix or Chinese string, expansions
+    included) → its spans in `para`. One at a time, because a hit's own spans are merged and no longer say which
+    term they are, and the rule weighs terms by how many sentences hold each."""
+    from npf_tui.core.search.highlight import match_spans
+    from npf_tui.core.search.query import Literals
+
+    single = [(f"word:{t}", Literals(terms={t})) for t in literals.terms]
+    single += [(f"phrase:{' '.join(p)}", Literals(phrases={p})) for p in literals.phrases]
+    single += [(f"prefix:{p}", Literals(prefixes={p})) for p in literals.prefixes]
+    single += [(f"han:{h}", Literals(han={h})) for h in literals.han]
+    out: dict[str, list[tuple[int, int]]] = {}
+    for key, one in single:
+        spans = match_spans(para, one)
+        if spans:
+            out[key] = [(span.start, span.end) for span in spans]
+    return out
+
+
+def _phrase_spans(para: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's words occur in `para` in the order typed, with nothing but spaces and punctuation between
+    them: each word (an English stem, or a run of Chinese characters as a substring) found by the search core's
+    matcher, then chained. Chinese runs are chained rather than segmented, because jieba may cut a run of the query
+    otherwise than the same characters inside a longer run of the paragraph. Quotes and brackets are no words (a
+    quoted phrase is a phrase); the words of operators and filters are (`OR`, `-climate`, `author:xu`), so a query
+    that uses them holds no phrase and its terms decide."""
+    from npf_tui.core.search.highlight import match_spans
+    from npf_tui.core.search.query import Literals
+    from npf_tui.core.text.analysis import scan, stem
+    from npf_tui.core.text.textnorm import RUN_RE, normalize
+
+    normalized, runs = scan(query)
+    words = [(is_han, normalized[start:end]) for is_han, start, end in runs]
+    if not words:
+        return []
+    found: dict[tuple[bool, str], list[tuple[int, int]]] = {}
+    for is_han, word in set(words):
+        one = Literals(han={word}) if is_han else Literals(terms={stem(word)})
+        found[(is_han, word)] = [(span.start, span.end) for span in match_spans(para, one)]
+    text = normalize(para)
+    chains = {end: start for start, end in reversed(found[words[0]])}  # where a chain ends → its earliest start
+    for piece in words[1:]:
+        following: dict[int, int] = {}
+        for start, end in found[piece]:
+            before = [first for last, first in chains.items() if last <= start and not RUN_RE.search(text, last, start)]
+            if before:
+                following[end] = min(before)
+        chains = following
+        if not chains:
+            return []
+    return sorted((start, end) for end, start in chains.items())
+
+
 def run_quote(args, ctx) -> int:
-    """Print the best passage for a query with its citation; exit 1 when nothing matches, or when --copy could not
-    save it in the quotes file."""
+    """Print the best passage for a query (or its N-th with --hit) with its citation; exit 1 when nothing matches or
+    there is no N-th hit, or when --copy could not save it in the quotes file."""
     from npf_tui.core.cite.clipboard import copy, terminal_osc52_writer
     from npf_tui.core.cite.quotes import make_quote
 
@@ -66,13 +130,18 @@ def run_quote(args, ctx) -> int:
     fmt = args.format or settings.default_format
     query = " ".join(args.query)
     lib = ctx.library()
-    result = lib.search(query, limit=1, exact=args.exact)
+    result = lib.search(query, limit=args.hit, exact=args.exact)
     if not result.hits:
         print(f"npf: no passage matches '{query}'", file=sys.stderr)
         return 1
-    hit = result.hits[0]
+    if args.hit > len(result.hits):
+        # Nothing found at that rank: exit 1 like no match at all (2 is for what cannot be understood, e.g. 0).
+        count = f"{result.total} hit{'s' if result.total != 1 else ''}"
+        raise NpfError(f"no hit {args.hit} for '{query}': it has {count}")
+    hit = result.hits[args.hit - 1]
     doc = lib.document(hit.doc_id)
-    quote = make_quote(doc, hit.paragraph, _hit_span(doc, hit, args.sentence), style=style, fmt=fmt)
+    span = _sentence_span(lib, doc, hit, query, args.exact) if args.sentence else None
+    quote = make_quote(doc, hit.paragraph, span, style=style, fmt=fmt)
     report = None
     if args.copy:
         report = copy(

@@ -16,7 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from npf_tui.core.models import Document
-from npf_tui.core.text.sentences import Sentence, split_sentences
+from npf_tui.core.text.sentences import Sentence, index_at, split_sentences
 
 #: Styles of the marks laid over paragraph text (theme variables resolve at render time).
 MATCH_STYLE = "bold $text-warning on $warning-muted"
@@ -330,7 +330,8 @@ class ReaderPane(Vertical):
             self._enter_sentences()
 
     def _enter_sentences(self) -> bool:
-        """Select the first sentence of the cursor paragraph; False with nothing to select."""
+        """Select the sentence of the match the reader is on in the cursor paragraph (see `_start_sentence`);
+        False with nothing to select."""
         doc = self.document
         if doc is None or not self.cursor:
             return False
@@ -339,10 +340,21 @@ class ReaderPane(Vertical):
             return False
         self.sentence_mode = True
         self.add_class("-sentences")
-        self._sel, self._sel_para = (0, 0), self.cursor
+        first = self._start_sentence(self.cursor)
+        self._sel, self._sel_para = (first, first), self.cursor
         self._refresh_paragraph(self.cursor)
         self._sentence_status()
         return True
+
+    def _start_sentence(self, paragraph: int) -> int:
+        """Where sentence mode starts in `paragraph` (an index into `_sentences`): at the sentence of the current
+        match or mention (the one n/N went to) when it is in this paragraph, else of the paragraph's first one, else
+        at the first sentence. The reason to press v is usually the match: starting at sentence 1 made the person
+        walk to it (Liu Haiqing in ¶16 of the Rainey article is in sentence 2 of 6)."""
+        marks = [mark for mark in self._targets if mark.paragraph == paragraph]
+        if self._target is not None and self._targets[self._target].paragraph == paragraph:
+            marks.insert(0, self._targets[self._target])
+        return index_at(self._sentences, marks[0].start) if marks else 0
 
     def _leave_sentences(self, refresh: bool = True) -> None:
         """Back to whole-paragraph selection."""
