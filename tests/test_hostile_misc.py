@@ -491,3 +491,18 @@ def test_pinyin_runs_in_a_long_query_stay_fast(library):
     started = time.perf_counter()
     result = library.search(query, limit=10)
     assert time.perf_counter() - started < 2.0 and result.total > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [("What is Xi's economic thought?", "What is Xi's economic thought"), ("新质生产力？", "新质生产力")],
+)
+def test_a_question_mark_ending_a_word_is_punctuation_not_a_wildcard(library, question, plain):
+    """A pasted question found nothing: Whoosh read its final '?' as a one-character wildcard."""
+    asked, stated = library.search(question, limit=100), library.search(plain, limit=100)
+    assert asked.total == stated.total > 0
+    assert [(h.doc_id, h.paragraph) for h in asked.hits] == [(h.doc_id, h.paragraph) for h in stated.hits]
+
+
+def test_a_question_mark_inside_a_word_is_still_a_wildcard(library):
+    assert library.search("Shen?hen").total == library.search("Shenzhen").total > 0

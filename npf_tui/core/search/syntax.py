@@ -77,10 +77,18 @@ def parse(text: str):
         return None
 
 
+#: A question mark that ends a word (before a space, a closing quote or bracket, or the end): the end of a pasted
+#: question ("…economic thought?", "这是什么？" once folded), not Whoosh's one-character wildcard, which the query
+#: language only has inside a word (`organi?ation`).
+_QUESTION_MARK = re.compile(r"(?<=[^\s?*])\?+(?=[\s\"')\]]|$)")
+
+
 def clean(text: str) -> str:
-    """Fold width and quote forms so “curly” and full-width quotes delimit phrases; drop control characters."""
+    """Fold width and quote forms so “curly” and full-width quotes delimit phrases; drop control characters and
+    the question marks that end a word."""
     text = text.translate(fold_table())
-    return "".join(c if c.isprintable() else " " for c in text)
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return _QUESTION_MARK.sub(" ", text)
 
 
 def plain_query(text: str) -> str:
