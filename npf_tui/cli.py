@@ -27,7 +27,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
+    _register_pick(sub)
     return parser
+
+
+def _register_pick(sub) -> None:
+    """`npf pick`, registered here rather than in commands/: it runs a Textual app, which no command may load."""
+    from npf_tui.core.cite.citation import STYLES  # loaded already: commands/quotes.py imports it
+
+    styles = ", ".join(STYLES)
+    p = sub.add_parser(
+        "pick", help="choose a quote interactively (inline, under the prompt) and print it with its citation"
+    )
+    p.add_argument("query", nargs="*", help="initial query (edit it in the picker)")
+    p.add_argument("--style", "-s", help=f"citation style: {styles} (default: settings, else chicago-author-date)")
+    p.add_argument(
+        "--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)"
+    )
 
 
 def make_context(args: argparse.Namespace) -> Context:
@@ -69,6 +85,8 @@ def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
             # shows of documents is safe already (core/text/controls.py, applied when documents are loaded).
             sys.stdout, sys.stderr = streams
             status = run_app(ctx.corpus_dir, ctx.index_dir)
+        elif args.command == "pick":
+            status = _run_pick(args, ctx, streams)
         else:
             status = args.func(args, ctx)
     except NpfError as exc:
@@ -94,6 +112,29 @@ def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
             os._exit(status)
         sys.exit(status)
     return status
+
+
+def _run_pick(args: argparse.Namespace, ctx: Context, streams: tuple[TextIO, TextIO]) -> int:
+    """Run the picker on the terminal and print the chosen quote on stdout, alone; 1 when cancelled."""
+    from npf_tui.core.cite.citation import resolve_style
+    from npf_tui.core.settings import load_settings
+
+    settings = load_settings()  # a bad style or settings file is a one-line error before anything is drawn
+    style = resolve_style(args.style or settings.default_style).name
+    fmt = args.format or settings.default_format
+
+    from .ui.pick import run_pick  # Textual, only for this command
+
+    guarded = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = streams  # Textual draws on the real terminal (see the bare command)
+    try:
+        text = run_pick(ctx.corpus_dir, ctx.index_dir, " ".join(args.query), style, fmt)
+    finally:
+        sys.stdout, sys.stderr = guarded
+    if text is None:
+        return 1
+    print(text, end="")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
