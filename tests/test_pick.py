@@ -6,6 +6,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -160,9 +161,11 @@ def test_an_unknown_style_fails_before_anything_is_drawn(capsys, index_dir):
     assert status == 2 and out == "" and err.startswith("npf: error: unknown citation style 'nope'")
 
 
-def _pick_on_a_pty(index_dir, keys: list[bytes], *args: str) -> tuple[int, str, str]:
+def _pick_on_a_pty(index_dir, keys: list[tuple[bytes, bytes]], *args: str) -> tuple[int, str, str]:
     """Run `npf pick ARGS` as a shell would in `npf pick > file`: keys and drawing on a pseudo-terminal (80x24),
-    stdout a pipe. Each key is sent once the screen has settled; returns (status, stdout, what was drawn)."""
+    stdout a pipe. `keys` are (what must be drawn first, key): each key goes out once its marker has been drawn
+    since the previous key — not after a quiet spell, which never comes (the input's cursor blinks and inline
+    Textual asks for the cursor position every 0.5 s). Returns (status, stdout, what was drawn)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color"}
@@ -177,9 +180,9 @@ def _pick_on_a_pty(index_dir, keys: list[bytes], *args: str) -> tuple[int, str, 
     )
     os.close(slave)
     drawn = b""
+    since = 0
     pending = list(keys)
     deadline = time.monotonic() + 60
-    quiet_since = time.monotonic()
     while time.monotonic() < deadline and proc.poll() is None:
         ready, _, _ = select.select([master], [], [], 0.1)
         if ready:
@@ -187,23 +190,24 @@ def _pick_on_a_pty(index_dir, keys: list[bytes], *args: str) -> tuple[int, str, 
                 drawn += os.read(master, 65536)
             except OSError:
                 break
-            quiet_since = time.monotonic()
-        elif pending and b"1/" in drawn and time.monotonic() - quiet_since > 0.5:
-            os.write(master, pending.pop(0))
-            quiet_since = time.monotonic()
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    proc.wait(timeout=10)
+        if pending and pending[0][0] in drawn[since:]:
+            since = len(drawn)
+            os.write(master, pending.pop(0)[1])
+    if proc.poll() is None:  # never hang the suite: a picker still running after the deadline is a failure
+        os.killpg(proc.pid, signal.SIGKILL)
+    out, _ = proc.communicate(timeout=10)
     os.close(master)
-    return proc.returncode, out, drawn.decode("utf-8", "replace")
+    return proc.returncode, out.decode() if out else "", drawn.decode("utf-8", "replace")
 
 
 def test_on_a_terminal_only_the_quote_reaches_stdout(index_dir, library):
-    status, out, drawn = _pick_on_a_pty(index_dir, [b"\x0e", b"\r"], "Liu", "Haiqing")  # ctrl+n, enter
+    keys = [(b"1/2", b"\x0e"), (b"2/2", b"\r")]  # ctrl+n once the hits are shown, enter on the second
+    status, out, drawn = _pick_on_a_pty(index_dir, keys, "Liu", "Haiqing")
     assert status == 0, drawn[-2000:]
     assert out == expected(library, library.search("Liu Haiqing").hits[1])
     assert "\x1b" not in out and "Jacque Rainey 2024" in drawn  # the picker drew on the terminal, not on stdout
 
 
 def test_on_a_terminal_escape_prints_nothing(index_dir, library):
-    status, out, _ = _pick_on_a_pty(index_dir, [b"\x1b"], "CAPS")
+    status, out, _ = _pick_on_a_pty(index_dir, [(b"1/", b"\x1b")], "CAPS")
     assert status == 1 and out == ""

@@ -46,7 +46,7 @@ def test_quote_sentence_markdown_apa(run):
     lines = out.splitlines()
     assert lines[0].startswith("> It is the next evolution of the “Made in China 2025” strategy")
     assert lines[0].endswith("more efficiently.")
-    assert lines[2] == "— Xu, Y. (n.d.). *Explaining China’s Focus on “New Quality Productive Forces”*. (paragraph 2)"
+    assert lines[2] == "— Xu, Y. (n.d.). *Explaining China’s Focus on “New Quality Productive Forces.”* (paragraph 2)"
 
 
 def test_quote_json(run):

@@ -290,7 +290,12 @@ def csl_type(doc: Document) -> str:
 
 
 def csl_json(doc: Document) -> dict:
-    """The document's metadata as one CSL-JSON item (importable into Zotero and other reference managers)."""
+    """The document's metadata as one CSL-JSON item (importable into Zotero and other reference managers).
+
+    An online source (one with a URL) carries its access date, the front matter's ``accessed`` key that `npf add`
+    writes at import: GB/T 7714 requires it ("[2024-05-20]"), Chicago and MLA print it when the source has no date.
+    A document without a URL has no access date, whatever its front matter says.
+    """
     item: dict = {"id": doc.doc_id, "type": csl_type(doc), "title": doc.title or doc.doc_id}
     authors = [parse_person(a) for a in split_authors(doc.author)]
     if authors:
@@ -302,6 +307,9 @@ def csl_json(doc: Document) -> dict:
         item["issued"] = issued
     if doc.url:
         item["URL"] = doc.url
+        accessed = date_parts(doc.extra.get("accessed", ""))
+        if accessed:
+            item["accessed"] = accessed
     if doc.language:
         item["language"] = doc.language
     return item
@@ -324,7 +332,11 @@ def _style_path(csl_name: str) -> str:
 
 
 def _load_style(info: StyleInfo, locale: str | None):
-    """A parsed style (cached: parsing the larger styles takes a noticeable fraction of a second)."""
+    """A parsed style (cached: parsing the larger styles takes a noticeable fraction of a second).
+
+    The citeproc-py fixes are installed first; on a citeproc-py release they were not checked against they refuse,
+    with an NpfError of one line, and nothing is rendered.
+    """
     from citeproc import CitationStylesStyle
 
     from npf_tui.core.cite import csl_fixes as fixes
@@ -370,12 +382,13 @@ def _render(doc: Document, info: StyleInfo, paragraph: int | None, fmt: str) -> 
     return cited, entry
 
 
-_TAGS = re.compile(r"<(/?)(i|b|span|sup|sub|l|u)\b[^>]*>")
+_TAGS = re.compile(r"<(/?)(i|b|span|sup|sub|l|u|div)\b[^>]*>")
 _MD_SPECIAL = re.compile(r"([\\*_`])")
 
 
 def html_to_markdown(text: str) -> str:
-    """citeproc's HTML output as Markdown: <i> → *…*, <b> → **…**, other tags dropped, entities decoded."""
+    """citeproc's HTML output as Markdown: <i> → *…*, <b> → **…**, <div> → a space, other tags dropped, entities
+    decoded."""
     out, pos = [], 0
     for match in _TAGS.finditer(text):
         out.append(_MD_SPECIAL.sub(r"\\\1", html.unescape(text[pos : match.start()])))
@@ -384,6 +397,8 @@ def html_to_markdown(text: str) -> str:
             out.append("*")
         elif tag == "b":
             out.append("**")
+        elif tag == "div":  # second-field-align's blocks: "[1]" then the entry, a space apart
+            out.append(" ")
         pos = match.end()
     out.append(_MD_SPECIAL.sub(r"\\\1", html.unescape(text[pos:])))
     return "".join(out)
@@ -458,6 +473,9 @@ def bibtex(doc: Document) -> str:
             fields.append(("month", str(issued[1])))
     if doc.url:
         fields.append(("url", doc.url))
+        accessed = item.get("accessed", {}).get("date-parts", [[]])[0]
+        if accessed:
+            fields.append(("urldate", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(accessed))))
     if doc.language:
         fields.append(("langid", {"en": "english", "zh": "chinese"}.get(doc.language[:2].lower(), doc.language)))
     key = re.sub(r"[^A-Za-z0-9_:-]+", "-", doc.doc_id).strip("-") or "doc"

@@ -379,6 +379,8 @@ def _document_for(path: Path, source: str, imported, digest: str, existing: set[
     extra = {k: v for k, v in meta.items() if k not in ("content_hash", "source_path")}
     extra["content_hash"] = digest
     extra["source_path"] = make_safe(source)
+    if known["url"] and not extra.get("accessed"):  # an online source is cited with the day it was read
+        extra["accessed"] = date.today().isoformat()
     if imported.encoding and imported.encoding not in ("utf-8", "utf-8-sig", "ascii"):
         extra["source_encoding"] = imported.encoding
     doc_id = make_doc_id(_ascii_fold(known["title"]), existing, fallback="")
@@ -575,15 +577,15 @@ def validate_meta(changes: dict[str, str]) -> dict[str, str]:
             raise NpfError(f"'{key}' is not a metadata key (letters, digits, '-' and '_', starting with a letter)")
         if key in COMPUTED_KEYS:
             raise NpfError(f"'{key}' is computed from the text and cannot be set")
-        if key == "published" and value:
-            value = _check_date(value)
+        if key in ("published", "accessed") and value:
+            value = _check_date(value, key)
         if key == "language":
             value = value.lower()
         clean[key] = value
     return clean
 
 
-def _check_date(value: str) -> str:
+def _check_date(value: str, key: str = "published") -> str:
     """An ISO-like date YYYY, YYYY-MM or YYYY-MM-DD that exists on the calendar."""
     match = _ISO_DATE.match(value)
     if match:
@@ -593,7 +595,7 @@ def _check_date(value: str) -> str:
             return value
         except ValueError:
             pass
-    raise NpfError(f"published must be a date like 2024, 2024-03 or 2024-03-15 (got '{value}')")
+    raise NpfError(f"{key} must be a date like 2024, 2024-03 or 2024-03-15 (got '{value}')")
 
 
 def edit_meta(corpus_dir: Path, doc_ref: str, changes: dict[str, str]) -> MetaEdit:
