@@ -19,15 +19,30 @@ def default_index_dir(corpus_dir: Path) -> Path:
 
     Not inside the corpus itself: a corpus may be read-only (a shared or mounted folder) and must still be searchable.
     """
-    import hashlib
-
     from platformdirs import user_cache_path
 
     corpus_dir = Path(corpus_dir).resolve()
     if corpus_dir == bundled_corpus_dir():
         return corpus_dir.parent / "index"
+    return user_cache_path(APP_NAME) / "indexes" / corpus_key(corpus_dir)
+
+
+def corpus_key(corpus_dir: Path) -> str:
+    """A folder name that stands for one corpus: its name and a digest of its resolved path (``data-1a2b3c4d5e``)."""
+    import hashlib
+
+    corpus_dir = Path(corpus_dir).resolve()
     digest = hashlib.sha1(str(corpus_dir).encode("utf-8")).hexdigest()[:10]
-    return user_cache_path(APP_NAME) / "indexes" / f"{corpus_dir.name}-{digest}"
+    return f"{corpus_dir.name}-{digest}"
+
+
+def library_state_dir(corpus_dir: Path) -> Path:
+    """The user's own data about one corpus (annotations, citation keys, reading places, document tags and status).
+
+    In the platform's data folder, never in the corpus or the project: the bundled demo corpus stays read-only, and
+    what a person wrote about a shared or mounted corpus survives that corpus being replaced. Not created here.
+    """
+    return data_dir() / "libraries" / corpus_key(corpus_dir)
 
 
 def config_dir() -> Path:
