@@ -124,7 +124,7 @@ def jobs(extra: bool = False) -> list[dict]:
         item = c.csl_json(doc)
         item["id"] = item["id"].lower()
         for info in c.STYLES.values():
-            locale = c._locale_for(info, doc)
+            locale = c.locale_for(info, doc)
             for kind, paragraph in (("reference", None), ("citation", None), ("citation-paragraph", PARAGRAPH)):
                 if kind == "reference":
                     npf = c.bibliography_entry(doc, info.name).text
@@ -136,7 +136,7 @@ def jobs(extra: bool = False) -> list[dict]:
                         "style": info.name,
                         "kind": kind,
                         "item": item,
-                        "style_file": c._style_path(info.csl),
+                        "style_file": c.style_path(info.csl),
                         "locale": locale,
                         "paragraph": paragraph,
                         "npf": npf,

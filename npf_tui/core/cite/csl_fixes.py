@@ -74,6 +74,7 @@ from citeproc import model
 from citeproc.source import VariableError
 from citeproc.string import MixedString, NoCase, String, join
 
+from npf_tui.core.cite.csl_sorting import install_sort_keys
 from npf_tui.core.errors import NpfError
 
 #: citeproc-py releases the fixes were checked against: the whole test-suite run, tests/csl_suite/.
@@ -987,6 +988,7 @@ FIXES: dict[str, Callable[[], None]] = {
     "cjk-names": _install_cjk_names,
     "after-inverted-name": _install_after_inverted_name,
     "rich-text-quotes": _install_rich_text_quotes,
+    "sort-keys": install_sort_keys,
 }
 
 
