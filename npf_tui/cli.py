@@ -22,8 +22,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Bilingual (Chinese + English) search, reading and quoting for policy sources. "
         "Run without a command to open the terminal reader.",
     )
-    parser.add_argument("--corpus", metavar="DIR", help="corpus folder (default: $NPF_CORPUS or the bundled data/)")
-    parser.add_argument("--index", metavar="DIR", help="index folder (default: $NPF_INDEX or the bundled index/)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--corpus",
+        metavar="DIR",
+        help="corpus folder (default: $NPF_CORPUS, else your library once you have imported a file, else the demo)",
+    )
+    which.add_argument(
+        "--demo", action="store_true", help="open the bundled demo articles (never changed: imports go to your library)"
+    )
+    parser.add_argument(
+        "--index", metavar="DIR", help="index folder (default: $NPF_INDEX, else one for the corpus in the cache)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -47,14 +57,13 @@ def _register_pick(sub) -> None:
 
 
 def make_context(args: argparse.Namespace) -> Context:
-    """Resolve the corpus and index folders from options, environment and defaults."""
-    from npf_tui.core.paths import default_corpus_dir, default_index_dir
+    """Resolve the corpus and index folders from options, environment and defaults (core/paths.py: choose_corpus)."""
+    from npf_tui.core.paths import choose_corpus, default_index_dir
 
-    corpus = args.corpus or os.environ.get("NPF_CORPUS") or None
+    choice = choose_corpus(args.corpus, os.environ.get("NPF_CORPUS"), demo=getattr(args, "demo", False))
     index = args.index or os.environ.get("NPF_INDEX") or None
-    corpus_dir = Path(corpus).expanduser() if corpus else default_corpus_dir()
-    index_dir = Path(index).expanduser() if index else default_index_dir(corpus_dir)
-    return Context(corpus_dir=corpus_dir, index_dir=index_dir)
+    index_dir = Path(index).expanduser() if index else default_index_dir(choice.corpus_dir)
+    return Context(corpus_dir=choice.corpus_dir, index_dir=index_dir, choice=choice)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +93,7 @@ def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
             # Textual draws on the real terminal: the guard would turn its own escape sequences into text. What it
             # shows of documents is safe already (core/text/controls.py, applied when documents are loaded).
             sys.stdout, sys.stderr = streams
-            status = run_app(ctx.corpus_dir, ctx.index_dir)
+            status = run_app(ctx.corpus_dir, ctx.index_dir, explicit=ctx.choice is not None and ctx.choice.explicit)
         elif args.command == "pick":
             status = _run_pick(args, ctx, streams)
         else:

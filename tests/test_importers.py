@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from npf_tui.core.sources.corpus import MAX_PARAGRAPH_CHARS
 from npf_tui.core.sources.formats.base import ImportRejected, UnsupportedFormat
-from npf_tui.core.sources.importing import import_file
+from npf_tui.core.sources.importing import drop_repeated_title, import_file
 from npf_tui.core.sources.sniffing import decode_text, guess_language
 
 ZH_TITLE = "发展新质生产力"
@@ -328,9 +328,9 @@ def test_text_encodings_arrive_as_correct_text(tmp_path, encoding):
     path = tmp_path / f"{encoding}.txt"
     path.write_bytes(data)
     result = import_file(path)
-    expected = [TW_TITLE, TW_PARA] if encoding == "big5" else [ZH_TITLE, ZH_PARA]
-    assert result.paragraphs == expected
-    assert result.meta["title"] == expected[0]
+    title, para = (TW_TITLE, TW_PARA) if encoding == "big5" else (ZH_TITLE, ZH_PARA)
+    assert result.meta["title"] == title
+    assert result.paragraphs == [para]  # the heading line is the title, not ¶1 as well
     assert result.meta["language"] == "zh"
 
 
@@ -399,7 +399,7 @@ def test_markdown_front_matter_is_kept(tmp_path):
     assert result.meta["published"] == "2024-03-05"
     assert result.meta["author"] == "Chen Li"
     assert result.meta["tags"] == "ai; policy"
-    assert result.paragraphs == ["# Notes on AI+", "The AI+ initiative links models to factories."]
+    assert result.paragraphs == ["The AI+ initiative links models to factories."]
 
 
 def test_title_falls_back_to_file_name_when_first_line_is_long(tmp_path):
@@ -470,3 +470,89 @@ def test_utf_roundtrip_property(text):
     for encoding in ("utf-8", "utf-16", "utf-8-sig"):
         decoded, _ = decode_text(text.encode(encoding))
         assert decoded == text
+
+
+# ---- the title is not ¶1 as well (issue 18) ----------------------------------------------------------------------
+
+
+def test_html_h1_repeating_the_title_is_not_paragraph_one(tmp_path):
+    result = import_file(write_html(tmp_path / "page.html"))
+    assert result.meta["title"] == "Electrolysers and New Productive Forces"
+    assert result.paragraphs[0].startswith("The electrolyser factories in Inner Mongolia")
+    assert all(p != "Electrolysers and New Productive Forces" for p in result.paragraphs)
+
+
+def test_docx_title_paragraph_is_the_title_not_paragraph_one(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Quantum  Plan 量子计划", level=0)  # Word's Title style; no title property
+    document.add_paragraph("Hefei laboratories lead the national quantum computing programme.")
+    document.add_paragraph("量子计算是新质生产力的重要方向。")
+    document.save(tmp_path / "plan.docx")
+    result = import_file(tmp_path / "plan.docx")
+    assert result.meta["title"] == "Quantum  Plan 量子计划"
+    assert result.paragraphs == [
+        "Hefei laboratories lead the national quantum computing programme.",
+        "量子计算是新质生产力的重要方向。",
+    ]
+
+
+def test_docx_heading_different_from_the_title_property_stays(tmp_path):
+    result = import_file(make_docx(tmp_path / "quantum.docx"))  # title property "Quantum Roadmap"
+    assert result.meta["title"] == "Quantum Roadmap"
+    assert result.paragraphs[0] == "Quantum Computing Roadmap"
+
+
+def test_markdown_heading_is_the_title_not_paragraph_one(tmp_path):
+    (tmp_path / "note.md").write_text("#  Kestrel Report\n\nKestrelmoth sightings rose in Hefei.\n", encoding="utf-8")
+    result = import_file(tmp_path / "note.md")
+    assert result.meta["title"] == "Kestrel Report"
+    assert result.paragraphs == ["Kestrelmoth sightings rose in Hefei."]
+
+
+def test_pdf_first_line_equal_to_its_title_is_not_paragraph_one(tmp_path):
+    first_line = EN_PDF_PAGES[0][0]  # "Hydrogen Strategy Report"
+    result = import_file(make_pdf(tmp_path / "h.pdf", EN_PDF_PAGES, title=first_line.upper()))  # case differs
+    assert result.meta["title"] == first_line.upper()
+    assert first_line not in result.paragraphs[0]
+    assert result.paragraphs[0].startswith("The new quality productive forces agenda")
+
+
+def test_full_width_and_traditional_title_line_is_recognised(tmp_path):
+    (tmp_path / "zh.md").write_text(f"---\ntitle: {ZH_TITLE}\n---\n\n{TW_TITLE}\n\n{ZH_PARA}\n", encoding="utf-8")
+    assert import_file(tmp_path / "zh.md").paragraphs == [ZH_PARA]
+
+
+def test_a_first_sentence_taken_as_title_stays_paragraph_one(tmp_path):
+    text = "The State Council issued new hydrogen rules today.\n\nProvinces must report by June.\n"
+    (tmp_path / "news.txt").write_text(text, encoding="utf-8")
+    result = import_file(tmp_path / "news.txt")
+    assert result.meta["title"] == "The State Council issued new hydrogen rules today."
+    assert result.paragraphs == ["The State Council issued new hydrogen rules today.", "Provinces must report by June."]
+
+
+def test_a_document_that_is_only_its_title_keeps_it(tmp_path):
+    (tmp_path / "t.md").write_text("# Hydrogen\n", encoding="utf-8")
+    assert import_file(tmp_path / "t.md").paragraphs == ["# Hydrogen"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.text(min_size=1, max_size=30).filter(str.strip), min_size=1, max_size=5),
+    st.text(min_size=1, max_size=30),
+)
+def test_dropping_the_title_only_ever_takes_the_first_line(paragraphs, title):
+    out = drop_repeated_title(paragraphs, title)
+    assert out  # never the whole text
+    if out != paragraphs:
+        first, _, rest = paragraphs[0].partition("\n")
+        assert out == ([rest.strip()] if rest.strip() else []) + paragraphs[1:]
+        assert fold(first) == fold(title) != ""  # and only when that line is the title
+
+
+def fold(text: str) -> str:
+    """A title or a line as a reader compares them: no heading marks or spaces; case, width and script folded."""
+    from npf_tui.core.text.textnorm import normalize
+
+    return "".join(normalize(text.strip().lstrip("#")).split())

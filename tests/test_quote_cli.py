@@ -87,8 +87,11 @@ def test_cite_styles_and_formats(run):
     assert run("cite", "rainey", "--style", "apa")[1].startswith("Rainey, J. (2024, May 20).")
     assert run("cite", "rainey", "-s", "gb7714")[1].startswith("RAINEY J, 2024.")
     status, out, _ = run("cite", "semafor", "--csl-json")
-    assert status == 0 and json.loads(out)[0]["container-title"] == "Semafor"
-    assert run("cite", "semafor", "--bibtex")[1].startswith("@article{semafor-2024-xi-catchphrase,")
+    item = json.loads(out)[0]
+    assert status == 0 and item["container-title"] == "Semafor"
+    # keyed by the citation key (core/cite/keys.py), as pandoc's [@key] and biblatex's \autocite{key} expect
+    assert item["id"] == item["citation-key"] == "semafor2024WhatXiJinpings"
+    assert run("cite", "semafor", "--bibtex")[1].startswith("@article{semafor2024WhatXiJinpings,")
 
 
 def test_cite_errors(run):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from npf_tui.core.paths import CorpusChoice
     from npf_tui.core.search.library import Library, ProgressFn
 
 
@@ -18,6 +19,9 @@ class Context:
     corpus_dir: Path
     index_dir: Path
     _library: Library | None = field(default=None, repr=False)
+    #: Which corpus and why (core/paths.py: choose_corpus); None when a caller gave the folders directly. Writes
+    #: meant for the bundled demo go by it (core/paths.py: write_target).
+    choice: CorpusChoice | None = None
 
     def library(self, progress: ProgressFn | None = None) -> Library:
         """Open (building or updating the index as needed) the corpus + index once per process."""
@@ -38,9 +42,9 @@ class Context:
 
 def _modules():
     """The command modules, in the order their subcommands are listed in `npf --help`."""
-    from . import entities, importing, quotes, search
+    from . import entities, importing, notes, project, quotes, search
 
-    return [search, quotes, entities, importing]
+    return [search, quotes, project, notes, entities, importing]
 
 
 COMMAND_MODULES = _modules()

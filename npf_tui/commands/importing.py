@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from npf_tui.core.errors import NpfError
-from npf_tui.core.search.updates import IndexUpdate, import_and_index, sync_index
+from npf_tui.core.errors import CorpusError, NpfError
+from npf_tui.core.paths import WriteTarget, default_index_dir, user_library_dir, write_target
+from npf_tui.core.search.updates import IndexUpdate, import_and_index, prepare_library, sync_index
 from npf_tui.core.sources.ingest import AddReport, collect_files, edit_meta, remove_document
 from npf_tui.core.text.controls import make_safe
 
@@ -52,18 +53,40 @@ def register(sub) -> None:
     p.set_defaults(func=run_edit_meta)
 
 
+def _write_target(ctx) -> tuple[Path, Path, WriteTarget]:
+    """(corpus, index, target) a change goes to: the bundled demo is never written to (core/paths.py:
+    write_target): a change goes to the person's library instead, or is refused when they named the demo folder."""
+    explicit = ctx.choice.explicit if ctx.choice is not None else True
+    target = write_target(ctx.corpus_dir, explicit=explicit)
+    if not target.redirected:
+        return ctx.corpus_dir, ctx.index_dir, target
+    return target.corpus_dir, default_index_dir(target.corpus_dir), target
+
+
+def _refuse_demo_change(ctx, verb: str) -> None:
+    """Remove and edit-meta name a document of the opened corpus: on the demo there is nothing of the person's."""
+    if write_target(ctx.corpus_dir, explicit=ctx.choice.explicit if ctx.choice is not None else True).redirected:
+        raise CorpusError(
+            f"cannot {verb} the demo's documents: npf never changes the bundled demo "
+            f"(your own imports go to your library, {user_library_dir()})"
+        )
+
+
 def run_add(args, ctx) -> int:
     """Import the given paths, update the index, and report file by file."""
     paths = [Path(p) for p in args.paths]
+    corpus_dir, index_dir, target = _write_target(ctx)
+    if target.redirected and not args.dry_run:
+        prepare_library(corpus_dir)
     show_bars = sys.stderr.isatty() and not args.json
     try:
         files = len(collect_files(paths).files) if show_bars else 0
         with _progress_bars(files, show_bars) as bars:
             result = import_and_index(
                 paths,
-                ctx.corpus_dir,
-                ctx.index_dir,
-                library=ctx.opened_library,
+                corpus_dir,
+                index_dir,
+                library=None if target.redirected else ctx.opened_library,
                 dry_run=args.dry_run,
                 progress=bars.importing if bars else None,
                 index_progress=bars.indexing if bars else None,
@@ -73,10 +96,17 @@ def run_add(args, ctx) -> int:
         return EXIT_INTERRUPTED
     report, index_error = result.report, result.index_error
     _print_notices(result.index)
+    if target.new_library and report.added and not args.dry_run:
+        # Said once: from now on `npf` opens the library (it holds a document), and this line is not printed again.
+        print(
+            f"npf: your library is {corpus_dir}: npf opens it from now on (`npf --demo` reopens the demo articles)",
+            file=sys.stderr,
+        )
     if args.json:
         data = report.to_dict()
         data["index_updated"] = result.index is not None and result.index.updated
         data["index_error"] = index_error
+        data["corpus"] = str(corpus_dir)  # where the documents went: your library when the demo was open
         print(output.dumps(data))
     else:
         _print_report(report, output.use_colour())
@@ -93,6 +123,7 @@ def run_add(args, ctx) -> int:
 
 def run_remove(args, ctx) -> int:
     """Delete one document file and drop it from the index."""
+    _refuse_demo_change(ctx, "remove")
     removed = remove_document(ctx.corpus_dir, args.doc)
     update = sync_index(ctx.corpus_dir, ctx.index_dir, library=ctx.opened_library)
     _print_notices(update)
@@ -123,6 +154,7 @@ def run_edit_meta(args, ctx) -> int:
         if not sep:
             raise NpfError(f"'{pair}' is not key=value (use key= to clear a value)")
         changes[key.strip()] = value
+    _refuse_demo_change(ctx, "edit")
     edit = edit_meta(ctx.corpus_dir, args.doc, changes)
     update = sync_index(ctx.corpus_dir, ctx.index_dir, library=ctx.opened_library) if edit.changes else None
     _print_notices(update)

@@ -6,7 +6,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from npf_tui.core.cite.citation import STYLES, bibliography_entry, bibtex, csl_json, in_text, resolve_style
+from npf_tui.core.cite.citation import STYLES, bibliography_entry, bibtex, csl_json_keyed, in_text, resolve_style
+from npf_tui.core.cite.quotes import FORMATS
 from npf_tui.core.errors import NpfError
 
 from .search import _positive
@@ -22,7 +23,20 @@ def register(sub) -> None:
     p.add_argument("query", nargs="+", help="query words (as for 'npf search')")
     p.add_argument("--style", "-s", help=f"citation style: {styles} (default: settings, else chicago-author-date)")
     p.add_argument(
-        "--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)"
+        "--format",
+        "-f",
+        choices=FORMATS,
+        help="output format (default: settings, else plain); pandoc: '> quote [@key, para. N]'; latex: \\blockcquote",
+    )
+    p.add_argument(
+        "--in-text-only", action="store_true", help="no reference entry (the reference list is built elsewhere)"
+    )
+    p.add_argument(
+        "--project",
+        "-p",
+        metavar="NAME",
+        help="add the quote to this writing project and cite it in the paper's context ([3], n.d.-b); "
+        "--copy adds it to the active project",
     )
     p.add_argument(
         "--sentence", action="store_true", help="quote only the sentence that best matches (the query's words in order)"
@@ -123,6 +137,7 @@ def run_quote(args, ctx) -> int:
     """Print the best passage for a query (or its N-th with --hit) with its citation; exit 1 when nothing matches or
     there is no N-th hit, or when --copy could not save it in the quotes file."""
     from npf_tui.core.cite.clipboard import copy, terminal_osc52_writer
+    from npf_tui.core.cite.keys import citation_keys
     from npf_tui.core.cite.quotes import make_quote
 
     settings = _settings()
@@ -141,7 +156,11 @@ def run_quote(args, ctx) -> int:
     hit = result.hits[args.hit - 1]
     doc = lib.document(hit.doc_id)
     span = _sentence_span(lib, doc, hit, query, args.exact) if args.sentence else None
-    quote = make_quote(doc, hit.paragraph, span, style=style, fmt=fmt)
+    key = citation_keys(ctx.corpus_dir, [doc])[doc.doc_id]
+    quote = make_quote(doc, hit.paragraph, span, style=style, fmt=fmt, key=key, in_text_only=args.in_text_only)
+    project = _project_for(args)
+    if project is not None:
+        quote = _in_project(project, ctx.corpus_dir, doc, quote, key, style, fmt, args.in_text_only)
     report = None
     if args.copy:
         report = copy(
@@ -153,6 +172,8 @@ def run_quote(args, ctx) -> int:
         )
     if args.json:
         data = quote.to_json()
+        if project is not None:
+            data["project"] = project
         if report is not None:
             data["copy"] = {
                 "summary": report.summary(),
@@ -174,7 +195,39 @@ def run_quote(args, ctx) -> int:
             )
             return 1
         print(f"npf: {report.summary()}", file=sys.stderr)
+    if project is not None:
+        print(f"npf: added to project '{project}'", file=sys.stderr)
     return 0
+
+
+def _project_for(args) -> str | None:
+    """The writing project a quote goes to: --project, else the active project when the quote is copied."""
+    from npf_tui.core.cite.project import active_project, check_name
+
+    if args.project:
+        return check_name(args.project)
+    return active_project() if args.copy else None
+
+
+def _in_project(project: str, corpus_dir, doc, quote, key: str, style: str, fmt: str, in_text_only: bool):
+    """Add the quote to the project and quote it again with its in-text citation in the paper's context."""
+    from npf_tui.core.cite.project import add_quote, render_project
+    from npf_tui.core.cite.quotes import make_quote
+
+    added = add_quote(project, corpus_dir, doc, key, quote.paragraph, quote.start, quote.end)
+    rendered = render_project(project, style)
+    index = next(i for i, q in enumerate(rendered.quotes) if q.id == added.id)
+    span = (quote.start, quote.end) if quote.sentence is not None else None
+    return make_quote(
+        doc,
+        quote.paragraph,
+        span,
+        style=style,
+        fmt=fmt,
+        key=key,
+        in_text_only=in_text_only,
+        cite=rendered.rendered.citations[index],
+    )
 
 
 def _find(ctx, ref: str):
@@ -186,12 +239,15 @@ def _find(ctx, ref: str):
 
 def run_cite(args, ctx) -> int:
     """Print a document's reference."""
+    from npf_tui.core.cite.keys import citation_keys
+
     doc = _find(ctx, args.doc)
+    key = citation_keys(ctx.corpus_dir, [doc])[doc.doc_id]
     if args.csl_json:
-        print(json.dumps([csl_json(doc)], ensure_ascii=False, indent=2))
+        print(json.dumps([csl_json_keyed(doc, key)], ensure_ascii=False, indent=2))
         return 0
     if args.bibtex:
-        print(bibtex(doc), end="")
+        print(bibtex(doc, key), end="")
         return 0
     style = resolve_style(args.style or _settings().default_style).name
     entry = bibliography_entry(doc, style)
@@ -205,6 +261,7 @@ def run_cite(args, ctx) -> int:
                     "reference": entry.text,
                     "reference_markdown": entry.markdown,
                     "in_text": cite.text,
+                    "key": key,
                 },
                 ensure_ascii=False,
                 indent=2,

@@ -1,4 +1,5 @@
-"""User settings (default citation style, quote format, quotes file) in a TOML file in the platform's config folder."""
+"""User settings (default citation style, quote format, quotes file, the reader's colour theme) in a TOML file in the
+platform's config folder."""
 
 from __future__ import annotations
 
@@ -29,11 +30,13 @@ class SettingsError(NpfError):
 
 @dataclass
 class Settings:
-    """What the user can set; empty quotes_file means the default in the platform's data folder."""
+    """What the user can set; empty quotes_file means the default in the platform's data folder, an empty theme
+    the reader's default (a theme name is checked by the reader, which knows its themes: an unknown one is ignored)."""
 
     default_style: str = "chicago-author-date"
     default_format: str = "plain"
     quotes_file: str = ""
+    theme: str = ""
 
     def quotes_path(self) -> Path:
         """The quotes file: as set (with ~ expanded), else data_dir()/quotes.md."""
@@ -107,6 +110,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
             # never overwrite a file we cannot read back: the user's other settings would be lost
             raise SettingsError(f"{path}: not saved, the existing file cannot be read ({exc})") from None
     values = asdict(settings)
+    if not values["theme"] and "theme" not in data:
+        del values["theme"]  # no theme chosen: the file does not grow a `theme = ""` line
     wanted = {**data, **values}
     edited = _edit_top_level(text, {k: v for k, v in values.items() if data.get(k) != v}, set(data))
     if edited is None or _loads_or_none(edited) != wanted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -20,7 +21,7 @@ from npf_tui.core.text.controls import make_safe
 
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
-from .screens.import_prompt import ImportPrompt
+from .screens.import_prompt import ImportPrompt, import_summary
 from .screens.reader import ReaderScreen
 from .screens.search import SearchScreen
 from .screens.style_picker import StylePicker
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from npf_tui.core.entities.store import EntityStore
+    from npf_tui.core.paths import WriteTarget
     from npf_tui.core.search.library import Library
 
 #: Seconds between quiet checks of the corpus folder for new, edited or removed files.
@@ -90,7 +92,10 @@ class NpfApp(App):
         `timings` shows search times (off for deterministic snapshots); `auto_refresh` checks the corpus folder
         every REFRESH_INTERVAL seconds so documents added elsewhere appear without a restart.
         """
-        super().__init__()
+        # NO_COLOR: Textual would turn every colour into a grey (a match in the highlighted result became grey 237
+        # on 241); with ansi_color it drops them for the terminal's own colours instead, and app.tcss and the mark
+        # styles make up for them with bold, underline and reverse.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         if library is None and corpus_dir is None:
             raise ValueError("NpfApp needs corpus_dir/index_dir or an opened library")
         self.corpus_dir = Path(corpus_dir) if corpus_dir else library.corpus_dir
@@ -109,6 +114,7 @@ class NpfApp(App):
     # -- start-up ---------------------------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Paint the search screen at once; open the library behind it."""
+        self._restore_theme()
         self.install_screen(ReaderScreen(), name="reader")
         self.push_screen(self.search_screen)
         # after the first paint: the worker's imports and index reads compete with it for the interpreter
@@ -299,6 +305,26 @@ class NpfApp(App):
         styles = [(name, info.title) for name, info in STYLES.items()]
         self.push_screen(StylePicker(styles, self.style_name), self._style_chosen)
 
+    def _restore_theme(self) -> None:
+        """Use the theme saved from the command palette, then save every later change of it."""
+        saved = self.settings.theme if self.settings else ""
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        """Save the theme chosen in the command palette (quietly; a file that cannot be written is said once)."""
+        from npf_tui.core.settings import Settings, save_settings
+
+        if self.settings is not None and self.settings.theme == theme.name:
+            return
+        try:
+            self.settings = self.settings or Settings()
+            self.settings.theme = theme.name
+            save_settings(self.settings)
+        except (NpfError, OSError) as exc:
+            self.notify(f"Theme {theme.name} not saved: {exc}", severity="warning", timeout=4)
+
     def _style_chosen(self, name: str | None) -> None:
         """Use (and save) the chosen style."""
         if not name:
@@ -334,46 +360,75 @@ class NpfApp(App):
             self.search_screen.apply_filters(terms)
 
     # -- import and refresh -----------------------------------------------------------------------------------
+    #: True when the person named the corpus folder (--corpus, $NPF_CORPUS): an import while that folder is the
+    #: bundled demo is refused; otherwise it goes to their library (core/paths.py: write_target).
+    corpus_explicit = False
+
     def action_import_files(self) -> None:
-        """Ask for files or folders to import."""
+        """Ask for files or folders to import (into the person's library when the bundled demo is open)."""
+        from npf_tui.core.paths import write_target
+
         if self.library is None:
             self.notify("The library is still opening; try again in a moment.", timeout=3)
             return
-        self.push_screen(ImportPrompt(self.corpus_dir), self._import_chosen)
+        try:
+            target = write_target(self.corpus_dir, explicit=self.corpus_explicit)
+        except NpfError as exc:
+            self.notify(str(exc), title="Import", severity="error", timeout=10)
+            return
+        self.push_screen(ImportPrompt(target.corpus_dir, target), partial(self._import_chosen, target))
 
-    def _import_chosen(self, paths: list[Path] | None) -> None:
+    def _import_chosen(self, target: WriteTarget, paths: list[Path] | None) -> None:
         """Start the import worker."""
         if paths:
             self.notify(f"Importing {len(paths)} path{'s' if len(paths) != 1 else ''}…", timeout=3)
-            self._import(paths)
+            self._import(paths, target)
 
     @work(thread=True, exclusive=True, group="import")
-    def _import(self, paths: list[Path]) -> None:
-        """Add the files to the corpus, refresh the index, and report."""
-        from npf_tui.core.search.updates import import_and_index
+    def _import(self, paths: list[Path], target: WriteTarget) -> None:
+        """Add the files to the corpus (or the person's library instead of the demo), refresh the index, report."""
+        from npf_tui.core.paths import default_index_dir, has_documents
+        from npf_tui.core.search.updates import import_and_index, prepare_library
 
+        corpus_dir, index_dir, library = self.corpus_dir, self.index_dir, self.library
         try:
-            result = import_and_index(
-                paths, self.corpus_dir, self.index_dir, library=self.library, cancel=self.cancel_event
-            )
-            store = self._load_entities(self.library)
+            if target.redirected:
+                prepare_library(target.corpus_dir)
+                corpus_dir, index_dir, library = target.corpus_dir, default_index_dir(target.corpus_dir), None
+            result = import_and_index(paths, corpus_dir, index_dir, library=library, cancel=self.cancel_event)
+            if library is None and has_documents(corpus_dir):  # the demo was open: the reader moves to the library
+                from npf_tui.core.search.library import Library
+
+                library = Library.open(corpus_dir, index_dir, cancel=self.cancel_event)
+            store = self._load_entities(library) if library is not None else self.entity_store
         except Cancelled:
             return
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), title="Import failed", severity="error", timeout=8)
             return
-        report = result.report
         if result.index_error:
             self._from_thread(self.notify, result.index_error, title="Index not updated", severity="warning", timeout=8)
-        lines = [f"added {len(report.added)}"]
-        if report.duplicates:
-            lines.append(f"already there {len(report.duplicates)}")
-        problems = report.failed + report.not_added
-        if problems:
-            lines.append(
-                f"failed {len(problems)}: " + "; ".join(f"{Path(p.source).name}: {p.reason}" for p in problems[:3])
-            )
-        self._from_thread(self._after_refresh, store, ", ".join(lines), "warning" if problems else "information")
+        message, severity = import_summary(result.report)
+        if library is not None and library is not self.library:
+            self._from_thread(self._switch_library, library, store, target, message, severity)
+        else:
+            self._from_thread(self._after_refresh, store, message, severity)
+
+    def _switch_library(self, lib: Library, store, target: WriteTarget, message: str, severity: SeverityLevel) -> None:
+        """Show the person's library instead of the demo after an import into it, and say where it is."""
+        old = self.library
+        self.library, self.corpus_dir, self.index_dir = lib, lib.corpus_dir, lib.index_dir
+        if old is not None and self._given_library is None:
+            old.close()
+        self._given_library = None  # opened here: closed on unmount
+        self._after_refresh(store, message, severity)
+        first = "Your library is" if target.new_library else "Now showing your library,"
+        self.notify(
+            f"{first} {lib.corpus_dir}: npf opens it from now on; `npf --demo` reopens the demo articles.",
+            title="Your library",
+            timeout=12,
+            markup=False,  # a path, not markup
+        )
 
     def _after_refresh(self, store, message: str, severity: SeverityLevel = "information") -> None:
         """New documents are searchable: tell the screens."""
@@ -412,7 +467,10 @@ class NpfApp(App):
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key, grouped by where it works (built from the BINDINGS themselves)."""
         return [
-            ("Everywhere", binding_rows(NpfApp.BINDINGS) + [("ctrl+p", "Command palette: every action by name")]),
+            (
+                "Everywhere",
+                binding_rows(NpfApp.BINDINGS) + [("ctrl+p", "Every action by name (a chosen theme is kept)")],
+            ),
             (
                 "Search",
                 [("/", "Focus the search box"), ("enter ↓", "Search now / go to the results")]
@@ -425,7 +483,11 @@ class NpfApp(App):
                 + binding_rows(ParagraphList.BINDINGS)
                 + binding_rows(ReaderPane.BINDINGS),
             ),
-            ("Entity sidebar", binding_rows(EntityList.BINDINGS)),
+            (
+                "Entity sidebar",
+                binding_rows(EntityList.BINDINGS)
+                + [("esc", "Back to the text"), ("v y", "Sentence mode, copy: they act on the text")],
+            ),
         ]
 
     def action_help(self) -> None:
@@ -459,8 +521,10 @@ class NpfApp(App):
         return [b for b in declared_bindings(node) if b.id == binding_id]
 
 
-def run_app(corpus_dir: Path, index_dir: Path) -> int:
-    """Run the reader until the person quits; the exit status for `npf`."""
+def run_app(corpus_dir: Path, index_dir: Path, *, explicit: bool = False) -> int:
+    """Run the reader until the person quits; the exit status for `npf`. `explicit`: the person named the corpus
+    folder (see NpfApp.corpus_explicit)."""
     app = NpfApp(corpus_dir, index_dir)
+    app.corpus_explicit = explicit
     app.run()
     return app.return_code or 0

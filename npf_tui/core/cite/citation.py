@@ -289,6 +289,18 @@ def csl_type(doc: Document) -> str:
     return "webpage"
 
 
+def supplied(doc: Document, field: str) -> bool:
+    """Whether the corpus editor supplied `field` ("title", "outlet") rather than the source giving it: the front
+    matter says so with ``title_note`` / ``outlet_basis`` (or ``title_basis`` / ``outlet_note``), see docs/corpus.md."""
+    return any(doc.extra.get(f"{field}_{suffix}", "").strip() for suffix in ("note", "basis"))
+
+
+def _supplied(value: str, doc: Document, field: str) -> str:
+    """`value` in square brackets when it was supplied, as Chicago (CMOS 18 14.32) and APA mark information that
+    the source does not give; as typed otherwise."""
+    return f"[{value}]" if supplied(doc, field) and not value.startswith("[") else value
+
+
 def csl_json(doc: Document) -> dict:
     """The document's metadata as one CSL-JSON item (importable into Zotero and other reference managers).
 
@@ -296,12 +308,13 @@ def csl_json(doc: Document) -> dict:
     writes at import: GB/T 7714 requires it ("[2024-05-20]"), Chicago and MLA print it when the source has no date.
     A document without a URL has no access date, whatever its front matter says.
     """
-    item: dict = {"id": doc.doc_id, "type": csl_type(doc), "title": doc.title or doc.doc_id}
+    title = doc.title or doc.doc_id
+    item: dict = {"id": doc.doc_id, "type": csl_type(doc), "title": _supplied(title, doc, "title")}
     authors = [parse_person(a) for a in split_authors(doc.author)]
     if authors:
         item["author"] = [a for a in authors if a]
     if doc.outlet:
-        item["container-title"] = doc.outlet
+        item["container-title"] = _supplied(doc.outlet, doc, "outlet")
     issued = date_parts(doc.published)
     if issued:
         item["issued"] = issued
@@ -456,8 +469,15 @@ def _bibtex_name(person: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def bibtex(doc: Document) -> str:
-    """The document as one BibTeX (biblatex-friendly) entry: @article for news articles, @online otherwise."""
+def csl_json_keyed(doc: Document, key: str) -> dict:
+    """The CSL-JSON item as exported for a writer's processor: its id (and ``citation-key``) the citation key, so
+    that pandoc's ``[@key]`` and the bibliography it reads agree."""
+    return csl_json(doc) | {"id": key, "citation-key": key}
+
+
+def bibtex(doc: Document, key: str | None = None) -> str:
+    """The document as one BibTeX (biblatex-friendly) entry: @article for news articles, @online otherwise; keyed
+    by `key` (the document's citation key) or, without one, by its id."""
     item = csl_json(doc)
     kind = "article" if item["type"] == "article-newspaper" else "online"
     fields: list[tuple[str, str]] = [("title", "{" + _bibtex_value(item["title"]) + "}")]
@@ -478,7 +498,7 @@ def bibtex(doc: Document) -> str:
             fields.append(("urldate", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(accessed))))
     if doc.language:
         fields.append(("langid", {"en": "english", "zh": "chinese"}.get(doc.language[:2].lower(), doc.language)))
-    key = re.sub(r"[^A-Za-z0-9_:-]+", "-", doc.doc_id).strip("-") or "doc"
+    key = key or re.sub(r"[^A-Za-z0-9_:-]+", "-", doc.doc_id).strip("-") or "doc"
     # the title is braced twice on purpose: BibTeX styles then keep its capitalisation as written
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key},\n{body}\n}}\n"

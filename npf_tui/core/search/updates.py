@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from npf_tui.core.errors import Cancelled, NpfError
+from npf_tui.core.errors import Cancelled, CorpusError, NpfError
+from npf_tui.core.fsutil import atomic_write_bytes
+from npf_tui.core.glossary import GLOSSARY_FILE
 from npf_tui.core.search.index import ensure_index, left_stale
 from npf_tui.core.search.manifest import known_documents
+from npf_tui.core.sources.corpus import bundled_corpus_dir
 from npf_tui.core.sources.ingest import AddReport, ProgressFn, add_paths
 
 if TYPE_CHECKING:
@@ -107,3 +110,20 @@ def import_and_index(
     return ImportResult(
         report, sync_index(corpus_dir, index_dir, library=library, progress=index_progress, cancel=cancel)
     )
+
+
+def prepare_library(corpus_dir: Path) -> None:
+    """Make the person's library folder ready for its first import: created, with a copy of the bundled
+    glossary.toml (the glossary is read from the corpus folder, core/glossary.py: without it a library would lose
+    the curated bilingual names, e.g. 新质生产力 ↔ new quality productive forces). An existing glossary, the person's
+    own edits included, is kept. Raises CorpusError when the folder cannot be made.
+    """
+    corpus_dir = Path(corpus_dir)
+    glossary = corpus_dir / GLOSSARY_FILE
+    try:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+        bundled = bundled_corpus_dir() / GLOSSARY_FILE
+        if not glossary.exists() and bundled.is_file():
+            atomic_write_bytes(glossary, bundled.read_bytes())
+    except OSError as exc:
+        raise CorpusError(f"cannot create your library at {corpus_dir} ({exc.strerror or exc})") from None

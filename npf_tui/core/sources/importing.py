@@ -15,6 +15,7 @@ from npf_tui.core.sources.formats import docx, html, pdf, text
 from npf_tui.core.sources.formats.base import ImportedText, ImportRejected, UnsupportedFormat
 from npf_tui.core.sources.sniffing import guess_language
 from npf_tui.core.text.controls import make_safe
+from npf_tui.core.text.textnorm import normalize
 
 #: Extensions `import_file` understands, and the reader of each (bytes in, ImportedText out).
 READERS: dict[str, Callable[[bytes], ImportedText]] = {
@@ -67,8 +68,14 @@ def import_file(path: Path) -> ImportedText:
         key, value = _clean(key), _clean(value)
         if key and value:
             meta[key] = value
-    if not meta.get("title"):
+    if meta.get("title"):
+        result.paragraphs = drop_repeated_title(result.paragraphs, meta["title"])
+    else:
         meta["title"] = _title_from(result.paragraphs, path)
+        if _is_heading(result.paragraphs):
+            # A guessed title is dropped from the text only when its line stands alone as a heading (a PDF's or a
+            # text file's first line): a first sentence that became the title by guess stays ¶1.
+            result.paragraphs = drop_repeated_title(result.paragraphs, meta["title"])
     if not meta.get("language"):
         meta["language"] = guess_language("\n".join(result.paragraphs[:200]))
     result.meta = meta
@@ -181,6 +188,48 @@ def _cut_long(para: str) -> list[str]:
     return out
 
 
+#: The longest first line taken for a title (longer: the file name is the title).
+_MAX_TITLE = 160
+#: What a title and a first line are compared on: runs of whitespace and Markdown's heading marks are left out.
+_TITLE_NOISE = re.compile(r"\s+")
+
+
+def _title_key(text: str) -> str:
+    """A title or a line folded for comparison: Markdown heading marks off, case, width and Traditional/Simplified
+    folded (textnorm.normalize), whitespace left out."""
+    return _TITLE_NOISE.sub("", normalize(text.strip().lstrip("#")))
+
+
+def drop_repeated_title(paragraphs: list[str], title: str) -> list[str]:
+    """The paragraphs without a first line that only repeats the title (an HTML page's h1, a Word file's Title
+    paragraph, Markdown's `# Title`, a PDF's first line): the title is in the metadata and the reader shows it
+    above ¶1, so keeping it made every imported document open with its title twice.
+
+    Only the first line of the first paragraph, only when it is the title (compared after folding case, width,
+    script and whitespace), and never the document's only text.
+    """
+    if not paragraphs or not title.strip():
+        return paragraphs
+    first, _, rest = paragraphs[0].partition("\n")
+    if _title_key(first) != _title_key(title) or not _title_key(first):
+        return paragraphs
+    rest = rest.strip()
+    remaining = ([rest] if rest else []) + paragraphs[1:]
+    return remaining or paragraphs
+
+
+#: How a sentence ends, in either language: a first line ending so is text, not a heading.
+_SENTENCE_FINAL = tuple(".。!！?？;；:：,，、…")
+
+
+def _is_heading(paragraphs: list[str]) -> bool:
+    """True when the first paragraph is one short line that does not end like a sentence, and text follows it."""
+    if len(paragraphs) < 2 or "\n" in paragraphs[0]:
+        return False
+    line = paragraphs[0].strip().rstrip("\"'”’」』)）]")
+    return 0 < len(line) <= _MAX_TITLE and not line.endswith(_SENTENCE_FINAL)
+
+
 #: A line that can be a title: it has a letter or a digit (not a Markdown rule such as `---`, `***` or `___`).
 _WORDY = re.compile(r"[^\W_]")
 
@@ -192,5 +241,5 @@ def _title_from(paragraphs: list[str], path: Path) -> str:
         for line in para.split("\n")[:20]:
             first = line.lstrip("#").strip()
             if _WORDY.search(first):
-                return first if len(first) <= 160 else make_safe(path.stem)
+                return first if len(first) <= _MAX_TITLE else make_safe(path.stem)
     return make_safe(path.stem)

@@ -19,6 +19,9 @@ KEY_NAMES = {
     "left": "←",
     "right": "→",
     "escape": "esc",
+    "space": "space",
+    "pagedown": "pgdn",
+    "pageup": "pgup",
     "shift+tab": "shift+tab",
     "shift+left": "shift+←",
     "shift+right": "shift+→",
@@ -55,9 +58,19 @@ def binding_rows(bindings: list) -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    """A scrollable list of every key; any of escape, q, ? or enter closes it."""
+    """A scrollable list of every key; any of escape, q, ? or enter closes it. It scrolls as less does."""
 
-    BINDINGS = [Binding("escape,q,question_mark,enter", "close", "Close", id="npf.help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark,enter", "close", "Close", id="npf.help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="npf.help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="npf.help.up"),
+        Binding("space,ctrl+f,pagedown", "page(1)", "Page down", show=False, id="npf.help.page_down"),
+        Binding("b,ctrl+b,pageup", "page(-1)", "Page up", show=False, id="npf.help.page_up"),
+        Binding("ctrl+d", "page(0.5)", "Half page down", show=False, id="npf.help.half_page_down"),
+        Binding("ctrl+u", "page(-0.5)", "Half page up", show=False, id="npf.help.half_page_up"),
+        Binding("g,home", "edge(-1)", "Top", show=False, id="npf.help.top"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, id="npf.help.bottom"),
+    ]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
         """`sections` are (title, [(keys, description)]) in display order."""
@@ -71,21 +84,35 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Static(help_content(self.sections), id="help-text")
             yield Static(
-                Content.styled("j/k or arrows scroll · esc closes · ctrl+p lists every action", "dim"),
+                Content.styled("j/k · space/b pages · g/G ends · esc closes · ctrl+p every action", "dim"),
                 classes="dialog-hint",
             )
 
     def on_mount(self) -> None:
-        """Let the arrow keys scroll the list."""
+        """Keyboard on the list."""
         self.query_one("#help-body").focus()
 
-    def key_j(self) -> None:
-        """Scroll down."""
-        self.query_one("#help-body", VerticalScroll).scroll_down()
+    @property
+    def body(self) -> VerticalScroll:
+        """The scrolling part."""
+        return self.query_one("#help-body", VerticalScroll)
 
-    def key_k(self) -> None:
-        """Scroll up."""
-        self.query_one("#help-body", VerticalScroll).scroll_up()
+    def action_scroll(self, lines: int) -> None:
+        """Scroll by lines."""
+        self.body.scroll_relative(y=lines, animate=False, immediate=True)
+
+    def action_page(self, pages: float) -> None:
+        """Scroll by pages (a full page keeps one line of the last for context)."""
+        height = self.body.scrollable_content_region.height
+        step = max(1, height - 1 if abs(pages) >= 1 else int(height * abs(pages)))
+        self.body.scroll_relative(y=step if pages > 0 else -step, animate=False, immediate=True)
+
+    def action_edge(self, end: int) -> None:
+        """To the top (-1) or the bottom (1)."""
+        if end > 0:
+            self.body.scroll_end(animate=False, immediate=True)
+        else:
+            self.body.scroll_home(animate=False, immediate=True)
 
     def action_close(self) -> None:
         """Close the dialog."""

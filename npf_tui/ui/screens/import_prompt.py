@@ -1,21 +1,32 @@
-"""The import prompt: paths of files or folders to add to the corpus, with tab completion of paths."""
+"""The import prompt: paths of files or folders to add to the corpus, with tab completion of paths; and the
+one-line summary of an import."""
 
 from __future__ import annotations
 
 import os
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from npf_tui.core.paths import WriteTarget
+    from npf_tui.core.sources.ingest import AddReport
+
 #: Candidates listed under the box while typing a path.
 MAX_CANDIDATES = 8
+#: Files named in the summary of an import (duplicates, failures); the rest are counted.
+NAMED_IN_SUMMARY = 3
 
 
 def _last_token(value: str) -> tuple[str, str]:
@@ -85,19 +96,24 @@ class ImportPrompt(ModalScreen[list[Path] | None]):
         Binding("tab", "complete", "Complete path", id="npf.import.complete"),
     ]
 
-    def __init__(self, corpus_dir: Path) -> None:
-        """`corpus_dir` is named in the dialog so the person knows where documents go."""
+    def __init__(self, corpus_dir: Path, target: WriteTarget | None = None) -> None:
+        """`corpus_dir` is named in the dialog so the person knows where documents go; `target` says whether that
+        is their library instead of the open demo (and whether this import starts it)."""
         super().__init__()
         self.corpus_dir = corpus_dir
+        self.target = target
 
     def compose(self):
         """Title, explanation, the path box, candidates and a hint."""
+        redirected = self.target is not None and self.target.redirected
         with Vertical(id="import-dialog", classes="dialog"):
-            yield Static(Content.styled("Import into the corpus", "bold"), classes="dialog-title")
-            yield Static(
-                Content(f"Files or folders (txt, md, html, pdf, docx) are copied into {self.corpus_dir} and indexed."),
-                classes="dialog-text",
-            )
+            title = "Import into your library" if redirected else "Import into the corpus"
+            yield Static(Content.styled(title, "bold"), classes="dialog-title")
+            text = f"Files or folders (txt, md, html, pdf, docx) are copied into {self.corpus_dir} and indexed."
+            if redirected:
+                start = "starts your library there" if self.target and self.target.new_library else "goes there"
+                text += f"\nThe demo articles are never changed: this import {start}, and the reader switches to it."
+            yield Static(Content(text), classes="dialog-text")
             yield Input(placeholder="path/to/file.pdf  another/folder", suggester=PathSuggester(), id="import-paths")
             yield Static("", id="import-candidates")
             yield Static(Content.styled("tab completes · enter imports · esc cancels", "dim"), classes="dialog-hint")
@@ -142,3 +158,25 @@ class ImportPrompt(ModalScreen[list[Path] | None]):
     def action_cancel(self) -> None:
         """Close without importing."""
         self.dismiss(None)
+
+
+def import_summary(report: AddReport) -> tuple[str, SeverityLevel]:
+    """The notification after an import: how many were added, which files were already there (and as which
+    document, as `npf add` says), which failed and why; a warning when some failed. Markup in file names is
+    escaped: notifications read markup, and `report[draft].pdf` is a file name, not a style."""
+
+    def named(items: list, describe) -> str:
+        shown = "; ".join(escape(describe(item)) for item in items[:NAMED_IN_SUMMARY])
+        more = len(items) - NAMED_IN_SUMMARY
+        return shown + (f"; and {more} more" if more > 0 else "")
+
+    lines = [f"added {len(report.added)}"]
+    if report.duplicates:
+        lines.append(
+            f"already there {len(report.duplicates)}: "
+            + named(report.duplicates, lambda d: f"{Path(d.source).name} as {d.doc_id}")
+        )
+    problems = report.failed + report.not_added
+    if problems:
+        lines.append(f"failed {len(problems)}: " + named(problems, lambda p: f"{Path(p.source).name}: {p.reason}"))
+    return ", ".join(lines), "warning" if problems else "information"

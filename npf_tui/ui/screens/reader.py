@@ -31,17 +31,31 @@ class ReaderScreen(Screen):
 
     BINDINGS = [
         Binding(
-            "escape", "back", "Back", tooltip="Back to the results (closes the find box first)", id="npf.reader.back"
+            "escape",
+            "back",
+            "Back",
+            tooltip="Back to the results (closes the find box, or leaves the sidebar for the text, first)",
+            id="npf.reader.back",
         ),
-        Binding("slash", "find", "Find", tooltip="Find in this document", id="npf.reader.find"),
         Binding(
-            "n", "step(1)", "Next", tooltip="Next match (or mention of the chosen entity)", id="npf.reader.next_match"
+            "slash",
+            "find",
+            "Find",
+            tooltip="Find in this document (an empty prompt; ↑ recalls earlier finds and the corpus query)",
+            id="npf.reader.find",
+        ),
+        Binding(
+            "n",
+            "step(1)",
+            "Next",
+            tooltip="Next match (or mention of the chosen entity) after the cursor",
+            id="npf.reader.next_match",
         ),
         Binding(
             "N",
             "step(-1)",
             "Previous match",
-            tooltip="Previous match (or mention)",
+            tooltip="Previous match (or mention) before the cursor",
             show=False,
             id="npf.reader.prev_match",
         ),
@@ -69,6 +83,8 @@ class ReaderScreen(Screen):
             tooltip="Copy the cursor paragraph or the selected sentences with its citation",
             id="npf.reader.copy",
         ),
+        # v belongs to the reader pane; from the entity sidebar it reaches the screen, which hands it to the pane
+        Binding("v", "sentence_mode", "", show=False, id="npf.reader.sentence_mode_from_sidebar"),
     ]
 
     class QuoteRequested(Message):
@@ -97,6 +113,8 @@ class ReaderScreen(Screen):
         self.sidebar_on: bool | None = None  # None: decided by the width on first show
         self.current_id = "left"
         self.query_text = ""
+        self.find_history: list[str] = []  # earlier finds, most recent last
+        self._recall: int | None = None  # where ↑/↓ are in the recall list of the find box
 
     def compose(self):
         """Panes, sidebar, find box, status line and footer."""
@@ -104,7 +122,7 @@ class ReaderScreen(Screen):
             yield ReaderPane(id="left", classes="pane")
             yield ReaderPane(id="right", classes="pane")
             yield EntitySidebar(id="sidebar")
-        yield Input(placeholder="Find in this document (enter: highlight, n/N: step, esc: close)", id="find")
+        yield Input(placeholder="Find in this document (enter: highlight · ↑ history · esc: close)", id="find")
         yield Static("", id="reader-status")
         yield Footer()
 
@@ -198,13 +216,33 @@ class ReaderScreen(Screen):
 
     # -- actions ----------------------------------------------------------------------------------------------
     def action_back(self) -> None:
-        """Close the find box if open, else back to the results."""
+        """Close the find box if open; from the entity sidebar back to the text; else back to the results."""
         find = self.query_one("#find", Input)
         if find.display:
             find.display = False
             self.current.focus_paragraphs()
             return
+        if self._in_sidebar():
+            self.current.focus_paragraphs()
+            self.set_status("Back in the text (tab or e goes to the entities again).")
+            return
         self.post_message(self.Back())
+
+    def _in_sidebar(self) -> bool:
+        """Whether the keyboard is in the entity sidebar."""
+        focused = self.focused
+        return focused is not None and focused in self.query_one("#sidebar").walk_children()
+
+    def action_sentence_mode(self) -> None:
+        """v from the entity sidebar: sentence mode in the current pane, with the keyboard back in the text (h/l
+        and y then act on it)."""
+        pane = self.current
+        if pane.document is None:
+            self.app.bell()
+            self.set_status("Sentence mode needs a document: open a search result first.")
+            return
+        pane.focus_paragraphs()
+        pane.action_toggle_sentences()
 
     def action_step(self, direction: int) -> None:
         """Next/previous match (or entity mention) in the current pane."""
@@ -263,12 +301,34 @@ class ReaderScreen(Screen):
         self.post_message(self.QuoteRequested(selection))
 
     def action_find(self) -> None:
-        """Open the find box (search within the current document)."""
+        """Open the find box, empty as in less and vim; ↑ recalls earlier finds, then the corpus query."""
         find = self.query_one("#find", Input)
         find.display = True
-        if not find.value:
-            find.value = self.query_text
+        find.value = ""
+        self._recall = None
         find.focus()
+
+    def recall_list(self) -> list[str]:
+        """What ↑ goes through in the find box, most recent first: earlier finds, then the corpus query."""
+        recent = [*reversed(self.find_history), self.query_text]
+        return [text for text in dict.fromkeys(recent) if text.strip()]
+
+    def on_key(self, event) -> None:
+        """↑/↓ in the find box step through the recall list (↓ past the newest gives an empty box again)."""
+        find = self.query_one("#find", Input)
+        if self.focused is not find or event.key not in ("up", "down"):
+            return
+        event.stop()
+        event.prevent_default()
+        items = self.recall_list()
+        if not items:
+            return
+        if event.key == "up":
+            self._recall = 0 if self._recall is None else min(self._recall + 1, len(items) - 1)
+        else:
+            self._recall = None if not self._recall else self._recall - 1
+        find.value = "" if self._recall is None else items[self._recall]
+        find.cursor_position = len(find.value)
 
     @on(Input.Submitted, "#find")
     def _find_submitted(self, event: Input.Submitted) -> None:
@@ -276,6 +336,10 @@ class ReaderScreen(Screen):
         event.stop()
         if self.current.document is None:
             return
+        if not event.value.strip():  # enter on an empty box just closes it
+            self.action_back()
+            return
+        self.find_history = [q for q in self.find_history if q != event.value] + [event.value]
         self._find(event.value, self.current.document)
 
     @work(thread=True, exclusive=True, group="find")

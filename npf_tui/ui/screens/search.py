@@ -33,11 +33,28 @@ EXAMPLES = (
     "  productive forces          words (both languages are searched)\n"
     '  "new quality"              a phrase\n'
     "  新质生产力 · xinzhi         Chinese, or its pinyin\n"
-    "  author:rainey  lang:en     fields (ctrl+f opens the filters)\n"
+    "  author:rainey  lang:en     fields (F opens the filters, from the results)\n"
     "  published:[2024-01 TO 2024-06]   a date range\n\n"
     "enter or ↓: to the results · enter opens one, o opens it in the other pane\n"
     "esc leaves the search box · ? lists every key · ctrl+p every action · ctrl+q quits"
 )
+
+
+def no_hits_hint(query: str, metas: list[dict]) -> str:
+    """A hint for a query with no hits whose words are a document's author, outlet or title (a bare author name
+    searches the text, not the byline): which field holds them and the query that finds them. "" when none does."""
+    if ":" in query or not query.strip():
+        return ""
+    words = query.replace('"', " ").casefold().split()
+    term = query.strip().strip('"')
+    term = f'"{term}"' if " " in term else term
+    for field, what in (("author", "an author"), ("outlet", "an outlet"), ("title", "in a title")):
+        values = sorted({str(m.get(field) or "") for m in metas} - {""})
+        found = [v for v in values if all(w in v.casefold() for w in words)]
+        if found:
+            shown = ", ".join(found[:2]) + (f" and {len(found) - 2} more" if len(found) > 2 else "")
+            return f"Hint: {term.strip(chr(34))} is {what} ({shown}): search {field}:{term} for those documents."
+    return ""
 
 
 class SearchScreen(Screen):
@@ -45,7 +62,10 @@ class SearchScreen(Screen):
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="npf.search.focus"),
-        Binding("ctrl+f", "filters", "Filters", id="npf.search.filters"),
+        # F, not ctrl+f: ctrl+f pages forward for a less or vim reader (and deletes a word in the search box)
+        Binding(
+            "F", "filters", "Filters", tooltip="Filters (author, outlet, language, dates)", id="npf.search.filters"
+        ),
         Binding("escape", "escape", "Back", show=False, id="npf.search.escape"),
         Binding("r", "reader", "Reader", id="npf.search.reader"),
     ]
@@ -66,7 +86,7 @@ class SearchScreen(Screen):
 
     def compose(self):
         """The widgets, top to bottom."""
-        yield Input(placeholder='Search: words, "phrases", 中文, pinyin, author:…  (ctrl+f filters)', id="query")
+        yield Input(placeholder='Search: words, "phrases", 中文, pinyin, author:…  (esc then F: filters)', id="query")
         yield StatusLine("", id="summary")
         yield BusyPanel(id="busy")
         yield InfoPanel(Content(EXAMPLES), id="info")
@@ -181,9 +201,13 @@ class SearchScreen(Screen):
             if focus_results:
                 results.focus()
         else:
+            lib = self.npf_app.library
+            metas = [entry.meta for entry in lib.catalog.values()] if lib is not None else []
+            hint = no_hits_hint(result.query, metas)
             self.show_info(
-                "No passage matches. Try fewer words, another spelling, or the other language;\n"
-                "ctrl+f shows the filters in use."
+                (f"{hint}\n\n" if hint else "")
+                + "No passage matches. Try fewer words, another spelling, or the other language;\n"
+                "esc then F shows the filters in use."
             )
 
     def _search_failed(self, message: str, seq: int) -> None:

@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..widgets.nocolor import MarkedOptionList
+
 
 class StylePicker(ModalScreen[str | None]):
     """Pick a citation style; dismisses with its short name, or None when cancelled."""
@@ -38,7 +40,7 @@ class StylePicker(ModalScreen[str | None]):
                 )
                 for name, title in self.style_choices
             ]
-            yield OptionList(*options, id="style-list")
+            yield MarkedOptionList(*options, id="style-list")
             yield Static(
                 Content.styled("enter chooses (and saves it as your default) · esc cancels", "dim"),
                 classes="dialog-hint",

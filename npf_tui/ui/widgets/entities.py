@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from .keys import list_navigation
+from .nocolor import NoColorHighlight
 
 #: Group headings in display order (the core's entity types).
 TYPE_TITLES = {
@@ -27,7 +28,7 @@ def entity_content(entity, count: int) -> Content:
     return Content.assemble((" / ".join(names), ""), (f"  {count}", "dim"))
 
 
-class EntityList(OptionList):
+class EntityList(NoColorHighlight):
     """Entities with disabled group headings between them."""
 
     BINDINGS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style as RichStyle
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,11 +19,22 @@ from textual.widgets.option_list import Option
 from npf_tui.core.models import Document
 from npf_tui.core.text.sentences import Sentence, index_at, split_sentences
 
+from .linebreaking import break_content
+from .nocolor import NoColorHighlight
+
 #: Styles of the marks laid over paragraph text (theme variables resolve at render time).
 MATCH_STYLE = "bold $text-warning on $warning-muted"
 MENTION_STYLE = "bold $text-success on $success-muted"
 CURRENT_STYLE = "bold reverse"
 SELECTION_STYLE = "bold underline $text-accent on $accent-muted"
+#: Under NO_COLOR (every colour dropped, the terminal's own colours used) the marks differ by attributes alone; the
+#: cursor paragraph is bold there (app.tcss), so a match is underlined and the current one reversed.
+NO_COLOR_STYLES = {
+    MATCH_STYLE: "bold underline",
+    MENTION_STYLE: "bold underline",
+    CURRENT_STYLE: "bold reverse",
+    SELECTION_STYLE: "reverse",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,11 @@ class Selection:
 
 
 class NumberedParagraph(Visual):
-    """A paragraph with its number in a left gutter; wrapped lines keep a hanging indent under the number."""
+    """A paragraph with its number in a left gutter; wrapped lines keep a hanging indent under the number.
+
+    The body is broken into lines by `core.text.linebreak` (Chinese line-breaking rules: no line starts with 。，：
+    and the like) before Textual sees it, so Textual's own wrapping, which breaks CJK text anywhere, never runs.
+    """
 
     def __init__(self, number: int, body: Content, gutter: int, spacing: int = 1) -> None:
         """`gutter` is the width (cells) of the number column, a space included; `spacing` blank lines follow."""
@@ -59,6 +75,13 @@ class NumberedParagraph(Visual):
         self.body = body
         self.gutter = gutter
         self.spacing = spacing
+        self._wrapped: tuple[int, Content] | None = None  # (body width, the body broken into lines at it)
+
+    def wrapped(self, body_width: int) -> Content:
+        """The body broken into lines of at most `body_width` cells (one line per `\\n`), marks kept."""
+        if self._wrapped is None or self._wrapped[0] != body_width:
+            self._wrapped = (body_width, break_content(self.body, body_width))
+        return self._wrapped[1]
 
     def get_optimal_width(self, rules, container_width: int) -> int:
         """The gutter plus the body's own width."""
@@ -66,12 +89,14 @@ class NumberedParagraph(Visual):
 
     def get_height(self, rules, width: int) -> int:
         """Lines the body takes beside the gutter, plus the blank line(s) after it."""
-        return self.body.get_height(rules, max(1, width - self.gutter)) + self.spacing
+        body_width = max(1, width - self.gutter)
+        return self.wrapped(body_width).get_height(rules, body_width) + self.spacing
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
         """The body wrapped beside the gutter, the number on the first line."""
         body_width = max(1, width - self.gutter)
-        strips = self.body.render_strips(body_width, height, style, options) or [Strip.blank(body_width)]
+        body = self.wrapped(body_width)
+        strips = body.render_strips(body_width, height, style, options) or [Strip.blank(body_width)]
         label = Content.styled(f"{self.number:>{self.gutter - 1}} ", "dim")
         first = label.render_strips(self.gutter, 1, style, options)[0].extend_cell_length(self.gutter, style.rich_style)
         blank = Strip.blank(self.gutter, style.rich_style)
@@ -83,7 +108,7 @@ class NumberedParagraph(Visual):
         return lines + [Strip.blank(width)] * self.spacing
 
 
-class ParagraphList(OptionList):
+class ParagraphList(NoColorHighlight):
     """The paragraphs of one document; the highlighted option is the cursor paragraph."""
 
     BINDINGS = [
@@ -93,9 +118,46 @@ class ParagraphList(OptionList):
         Binding("left_square_bracket", "cursor_up", "Previous paragraph", show=False, id="npf.reader.prev_paragraph"),
         Binding("g,home", "first", "Top", show=False, id="npf.reader.top"),
         Binding("G,end", "last", "Bottom", show=False, id="npf.reader.bottom"),
+        Binding("space,ctrl+f,pagedown", "page(1)", "Page down", show=False, id="npf.reader.page_down"),
+        Binding("b,ctrl+b,pageup", "page(-1)", "Page up", show=False, id="npf.reader.page_up"),
+        Binding("ctrl+d", "page(0.5)", "Half page down", show=False, id="npf.reader.half_page_down"),
+        Binding("ctrl+u", "page(-0.5)", "Half page up", show=False, id="npf.reader.half_page_up"),
     ]
 
+    #: Under NO_COLOR the cursor paragraph is bold (reversed, a whole paragraph would be hard to read); its matches
+    #: are underlined and the current one reversed (NO_COLOR_STYLES).
+    NO_COLOR_HIGHLIGHT = RichStyle(bold=True)
+
     top_pending = False  # a freshly shown document waits for its first layout
+    _hold_scroll = False  # paging sets the cursor without scrolling to it (the page is already where it should be)
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Bring the cursor paragraph into view, except while a page key moves the view itself."""
+        if not self._hold_scroll:
+            super().scroll_to_highlight(top)
+
+    def action_page(self, pages: float) -> None:
+        """Scroll by `pages` screens (1 forward, -1 back, ±0.5 half a screen; a full page keeps one line of the
+        last for context, as less does) and put the cursor on the first paragraph that starts in view (or, inside
+        a paragraph taller than the screen, on that paragraph). At either end the cursor goes to the first/last
+        paragraph."""
+        if not self.option_count:
+            return
+        height = self.scrollable_content_region.height
+        step = max(1, height - 1 if abs(pages) >= 1 else int(height * abs(pages)))
+        y = min(max(0, self.scroll_y + (step if pages > 0 else -step)), self.max_scroll_y)
+        if y == self.scroll_y:
+            self.action_last() if pages > 0 else self.action_first()
+            return
+        self.scroll_to(y=y, animate=False, immediate=True)
+        starts = [index for index, line in self._index_to_line.items() if y <= line < y + height]
+        lines = self._lines
+        index = min(starts) if starts else lines[min(int(y), len(lines) - 1)][0]
+        self._hold_scroll = True
+        try:
+            self.highlighted = index
+        finally:
+            self._hold_scroll = False
 
     def settle(self) -> None:
         """Bring the cursor paragraph to the top of the view, once the list has a size (re-wrapping moves it)."""
@@ -280,8 +342,9 @@ class ReaderPane(Vertical):
             first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
             spans.append((first.start, last.end, SELECTION_STYLE))
         content = Content(text)
+        no_color = self.app.no_color
         for start, end, style in spans:
-            content = content.stylize(style, start, end)
+            content = content.stylize(NO_COLOR_STYLES[style] if no_color else style, start, end)
         return NumberedParagraph(number, content, gutter or len(str(len(doc.paragraphs))) + 2)
 
     def _refresh_paragraph(self, number: int) -> None:
@@ -291,35 +354,50 @@ class ReaderPane(Vertical):
             self.paragraphs.replace_option_prompt_at_index(number - 1, self._visual(doc, number))
 
     # -- stepping through marks -----------------------------------------------------------------------------------
-    def action_step(self, direction: int) -> None:
-        """Move to the next (1) or previous (-1) match or mention, wrapping around the document."""
-        if not self._targets:
-            self.post_message(
-                self.Status(
-                    self,
-                    "no matches in this document" if self._target_kind == "match" else "no mentions in this document",
-                )
-            )
-            return
+    def _position(self, direction: int) -> tuple[int, float]:
+        """Where n (direction 1) or N (-1) search from, as (paragraph, offset). The current match when it is in
+        the cursor paragraph; in sentence mode the selection (n from its start, N from its end); else the whole
+        cursor paragraph is ahead of n and behind N, so after g, n finds the first match and after G, N the last.
+        The cursor, not the last match, is the start: g or a page key moves it."""
         cursor = self.cursor
-        old = self._targets[self._target].paragraph if self._target is not None else None
-        if self._target is None:
+        if self.sentence_mode and self._sel_para == cursor and self._sentences:
             if direction > 0:
-                ahead = [i for i, m in enumerate(self._targets) if m.paragraph >= cursor]
-                self._target = ahead[0] if ahead else 0
-            else:
-                behind = [i for i, m in enumerate(self._targets) if m.paragraph <= cursor]
-                self._target = behind[-1] if behind else len(self._targets) - 1
+                return cursor, self._sentences[self._sel[0]].start - 0.5
+            return cursor, self._sentences[self._sel[1]].end - 0.5
+        if self._target is not None and self._targets[self._target].paragraph == cursor:
+            return cursor, self._targets[self._target].start
+        return cursor, -1 if direction > 0 else float("inf")
+
+    def action_step(self, direction: int) -> None:
+        """Move to the next (1) or previous (-1) match or mention after/before the cursor, wrapping around the
+        document (the status line says so, as vim and less do)."""
+        kind = "match" if self._target_kind == "match" else "mention"
+        if not self._targets:
+            self.post_message(self.Status(self, f"no {'matches' if kind == 'match' else 'mentions'} in this document"))
+            return
+        position = self._position(direction)
+        keys = [(m.paragraph, m.start) for m in self._targets]
+        if direction > 0:
+            ahead = [i for i, key in enumerate(keys) if key > position]
+            target, wrapped = (ahead[0], False) if ahead else (0, True)
         else:
-            self._target = (self._target + direction) % len(self._targets)
-        mark = self._targets[self._target]
+            behind = [i for i, key in enumerate(keys) if key < position]
+            target, wrapped = (behind[-1], False) if behind else (len(keys) - 1, True)
+        old = self._targets[self._target].paragraph if self._target is not None else None
+        self._target = target
+        mark = self._targets[target]
         if old is not None and old != mark.paragraph:
             self._refresh_paragraph(old)
         self._leave_sentences()
         self.paragraphs.highlighted = mark.paragraph - 1
         self._refresh_paragraph(mark.paragraph)
-        kind = "match" if self._target_kind == "match" else "mention"
-        self.post_message(self.Status(self, f"{kind} {self._target + 1} of {len(self._targets)} (¶{mark.paragraph})"))
+        where = " · search hit bottom, continued at top" if direction > 0 else " · search hit top, continued at bottom"
+        self.post_message(
+            self.Status(
+                self,
+                f"{kind} {target + 1} of {len(self._targets)} (¶{mark.paragraph}){where if wrapped else ''}",
+            )
+        )
 
     # -- sentence selection ---------------------------------------------------------------------------------------
     def action_toggle_sentences(self) -> None:

@@ -11,26 +11,35 @@ from textual.widgets.option_list import Option
 from npf_tui.core.models import Hit
 
 from .keys import list_navigation
+from .linebreaking import LineBroken
+from .nocolor import NoColorHighlight
 
 SNIPPET_MATCH_STYLE = "bold $text-warning on $warning-muted"
+#: Under NO_COLOR every colour is dropped (the app draws in the terminal's own colours): a match must stand out by
+#: its attributes alone, also inside the highlighted (reversed) result.
+SNIPPET_MATCH_STYLE_NO_COLOR = "bold underline"
 
 
-def hit_content(number: int, hit: Hit) -> Content:
-    """How one hit reads in the list: numbered title, a dim line of where it is from, then the snippet."""
-    source = " · ".join(part for part in (hit.author, hit.outlet) if part) or hit.doc_id
+def hit_content(number: int, hit: Hit, no_color: bool = False) -> Content:
+    """How one hit reads in the list: numbered title, a dim line of where it is from (author and outlet, "—" when
+    neither is known; never the file's id), then the snippet with its matches marked."""
+    source = " · ".join(part for part in (hit.author, hit.outlet) if part) or "—"
     where = f"{source} · {hit.published or 'n.d.'} · ¶{hit.paragraph}"
     parts: list = [(f"{number}. ", "dim"), (hit.title or hit.doc_id, "bold"), "\n", (where, "dim italic"), "\n"]
-    parts += [(text, SNIPPET_MATCH_STYLE if matched else "") for text, matched in hit.snippet]
+    match_style = SNIPPET_MATCH_STYLE_NO_COLOR if no_color else SNIPPET_MATCH_STYLE
+    parts += [(text, match_style if matched else "") for text, matched in hit.snippet]
     return Content.assemble(*parts)
 
 
-class ResultList(OptionList):
+class ResultList(NoColorHighlight):
     """Search hits; `enter` opens the highlighted one in the current pane, `o` in the other pane."""
 
     BINDINGS = [
         Binding("enter", "open(False)", "Open", id="npf.results.open"),
         Binding("o", "open(True)", "Other pane", id="npf.results.open_other"),
         *list_navigation("npf.results"),
+        Binding("ctrl+f,pagedown", "page_down", "Page down", show=False, id="npf.results.page_down"),
+        Binding("ctrl+b,pageup", "page_up", "Page up", show=False, id="npf.results.page_up"),
     ]
 
     class Open(Message):
@@ -52,7 +61,7 @@ class ResultList(OptionList):
         self.hits = list(hits)
         options: list = []
         for number, hit in enumerate(self.hits, 1):
-            options.append(Option(hit_content(number, hit), id=f"hit-{number}"))
+            options.append(Option(LineBroken(hit_content(number, hit, self.app.no_color)), id=f"hit-{number}"))
             if number < len(self.hits):
                 options.append(None)  # a divider line between hits
         self.set_options(options)

@@ -60,6 +60,7 @@ def _read_checked(data: bytes) -> ImportedText:
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
         raise ImportRejected(f"not a readable .docx file ({type(exc).__name__})") from None
     paragraphs: list[str] = []
+    styled_title = ""  # the text of the first paragraph in Word's Title style
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
@@ -67,14 +68,27 @@ def _read_checked(data: bytes) -> ImportedText:
                 if cells:
                     paragraphs.append(" | ".join(cells))
         elif block.text.strip():
+            if not styled_title and _is_title_style(block):
+                styled_title = block.text.strip()
             paragraphs.append(block.text)
     props = document.core_properties
-    meta = {"title": props.title or "", "author": props.author or ""}
+    # The core property first (what Word shows as the file's title), else the Title paragraph: a document's own
+    # heading, which import_file then keeps out of ¶1.
+    meta = {"title": props.title or styled_title, "author": props.author or ""}
     if isinstance(props.created, (datetime, date)):
         meta["published"] = (
             props.created.date().isoformat() if isinstance(props.created, datetime) else props.created.isoformat()
         )
     return ImportedText(paragraphs=paragraphs, meta=meta)
+
+
+def _is_title_style(paragraph) -> bool:
+    """True for a paragraph in Word's Title style (by its built-in id, so a translated style name counts too)."""
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):  # a style id the styles part does not define
+        return False
+    return style is not None and (style.style_id == "Title" or (style.name or "").lower() == "title")
 
 
 def _check_archive(archive: zipfile.ZipFile) -> str:
