@@ -60,6 +60,15 @@ patched), regenerate the lists, run tests/test_csl_suite.py, then add it here.
   marks travel as private-use markers until the citation is complete, so an apostrophe is never taken for a closing
   quotation mark.
 
+Three more live in csl_sorting.py; they matter when a paper's sources are rendered together (cite/collection.py):
+
+- ``sort-keys`` (Key.sort_keys; 2 fixtures): sort keys compared as text, quotation marks and punctuation ignored,
+  case and accents folded, as citeproc-js compares them (a title standing in for an author sorted last).
+- ``implicit-year-suffix`` (Layout.render_children, Date.process, Date_Part.process): a style that does not print
+  ``year-suffix`` itself gets it after the first issued year (GB/T 7714: ``(Rainey, 2024a)``).
+- ``subsequent-author-substitute`` (Names.render, Layout.render_bibliography; 4 fixtures): MLA's ``———.`` for an
+  entry whose names repeat the previous entry's (the ``complete-all`` rule only).
+
 Rendering state is thread-local, but ``after-inverted-name`` sets an attribute on the parsed style while one list of
 names renders: render one style from one thread at a time (citation.py holds a lock).
 """
@@ -74,7 +83,11 @@ from citeproc import model
 from citeproc.source import VariableError
 from citeproc.string import MixedString, NoCase, String, join
 
-from npf_tui.core.cite.csl_sorting import install_sort_keys
+from npf_tui.core.cite.csl_sorting import (
+    install_implicit_year_suffix,
+    install_sort_keys,
+    install_subsequent_author_substitute,
+)
 from npf_tui.core.errors import NpfError
 
 #: citeproc-py releases the fixes were checked against: the whole test-suite run, tests/csl_suite/.
@@ -989,6 +1002,8 @@ FIXES: dict[str, Callable[[], None]] = {
     "after-inverted-name": _install_after_inverted_name,
     "rich-text-quotes": _install_rich_text_quotes,
     "sort-keys": install_sort_keys,
+    "implicit-year-suffix": install_implicit_year_suffix,
+    "subsequent-author-substitute": install_subsequent_author_substitute,
 }
 
 

@@ -38,11 +38,72 @@ KEYS_FILE = "citekeys.json"
 
 #: Words a short title skips (Better BibTeX's list of English function words, the common ones).
 _FUNCTION_WORDS = frozenset(
-    "a an the and or nor but of on in at to for from by with without into onto upon over under about as than via "
-    "vs versus is are was were be been its it this that these those".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "without",
+        "into",
+        "onto",
+        "upon",
+        "over",
+        "under",
+        "about",
+        "as",
+        "than",
+        "via",
+        "vs",
+        "versus",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+    ]
 )
 _COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 百里".split()
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+    ]
 )
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

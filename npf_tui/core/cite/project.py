@@ -154,7 +154,9 @@ def load_quotes(name: str) -> list[ProjectQuote]:
     return out
 
 
-def add_quote(name: str, corpus_dir: Path, doc: Document, key: str, paragraph: int, start: int, end: int) -> ProjectQuote:
+def add_quote(
+    name: str, corpus_dir: Path, doc: Document, key: str, paragraph: int, start: int, end: int
+) -> ProjectQuote:
     """Append a quote of `doc` (paragraph `paragraph`, span [start, end)) to project `name`; durable on return."""
     path = _existing(name) / QUOTES_FILE
     text = doc.paragraph(paragraph)[start:end].strip()
