@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--index", metavar="DIR", help="index folder (default: $NPF_INDEX, else one for the corpus in the cache)"
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="the reader reopens the documents of the last session where they were left (setting: resume = true)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
@@ -52,7 +58,10 @@ def _register_pick(sub) -> None:
     p.add_argument("query", nargs="*", help="initial query (edit it in the picker)")
     p.add_argument("--style", "-s", help=f"citation style: {styles} (default: settings, else chicago-author-date)")
     p.add_argument(
-        "--format", "-f", choices=("plain", "markdown"), help="output format (default: settings, else plain)"
+        "--format",
+        "-f",
+        choices=("plain", "markdown", "pandoc", "latex"),
+        help="output format (default: settings, else plain); pandoc for :r !npf pick -f pandoc in a Markdown paper",
     )
 
 
@@ -93,7 +102,8 @@ def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
             # Textual draws on the real terminal: the guard would turn its own escape sequences into text. What it
             # shows of documents is safe already (core/text/controls.py, applied when documents are loaded).
             sys.stdout, sys.stderr = streams
-            status = run_app(ctx.corpus_dir, ctx.index_dir, explicit=ctx.choice is not None and ctx.choice.explicit)
+            explicit = ctx.choice is not None and ctx.choice.explicit
+            status = run_app(ctx.corpus_dir, ctx.index_dir, explicit=explicit, resume=args.resume)
         elif args.command == "pick":
             status = _run_pick(args, ctx, streams)
         else:

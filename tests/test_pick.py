@@ -74,6 +74,17 @@ async def test_enter_returns_the_quote_with_its_citation(library):
 
 
 @pytest.mark.asyncio
+async def test_pandoc_format_cites_by_key(library):
+    """For a pandoc paper (`:r !npf pick -f pandoc`): the blockquote with [@key, para. N], the key given once."""
+    app = make_pick(library, fmt="pandoc")
+    async with app.run_test(size=SIZE) as pilot:
+        await typed(pilot, "Liu Haiqing")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert app.return_value == "> Liu Haiqing (刘海清) [@rainey2024NewCatchPhrase, para. 15]\n"
+
+
+@pytest.mark.asyncio
 async def test_moving_and_a_sentence_returns_just_that_sentence(library):
     app = make_pick(library, query="Liu Haiqing", fmt="markdown")  # the query given on the command line
     async with app.run_test(size=SIZE) as pilot:

@@ -318,6 +318,7 @@ class PickApp(App[str | None]):
     @work(thread=True, exclusive=True, group="quote")
     def _quote(self, hit: Hit, sentence: Sentence | None) -> None:
         """Format the quote (citeproc takes a moment the first time) and leave with it."""
+        from npf_tui.core.cite.keys import citation_keys
         from npf_tui.core.cite.quotes import make_quote
 
         lib = self.library
@@ -330,7 +331,9 @@ class PickApp(App[str | None]):
                 para = doc.paragraph(hit.paragraph)
                 base = 0 if hit.text == para else max(para.find(hit.text), 0)
                 span = (base + sentence.start, base + sentence.end)
-            quote = make_quote(doc, hit.paragraph, span, style=self.style_name, fmt=self.fmt)
+            # pandoc and LaTeX cite by key (given once and kept: keys.py)
+            key = citation_keys(lib.corpus_dir, [doc])[doc.doc_id] if self.fmt in ("pandoc", "latex") else ""
+            quote = make_quote(doc, hit.paragraph, span, style=self.style_name, fmt=self.fmt, key=key)
         except NpfError as exc:
             self._from_thread(self._error, str(exc))
             return
