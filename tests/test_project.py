@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from npf_tui.cli import main
 from npf_tui.core.cite import project as proj
+from npf_tui.core.cite.citation import latex_escape
 from npf_tui.core.cite.collection import Cite, render_together
 from npf_tui.core.cite.keys import base_key, citation_keys
-from npf_tui.core.cite.quotes import latex_escape, make_quote
+from npf_tui.core.cite.quotes import make_quote
 from npf_tui.core.models import Document
 from npf_tui.core.sources.corpus import load_corpus
 

@@ -145,8 +145,9 @@ def jobs(extra: bool = False) -> list[dict]:
     return out
 
 
-def render_js(citeproc_dir: Path, todo: list[dict]) -> list[str]:
-    """citeproc-js's text for each job (one Node.js process for all), with citeproc-py's locale files."""
+def run_node(script_text: str, citeproc_dir: Path, payload: list[dict]):
+    """Run a Node.js script with citeproc-js's folder, citeproc-py's locale folder and a JSON file of jobs as its
+    arguments; its stdout, read as JSON (one Node.js process for all the jobs)."""
     from citeproc import LOCALES_PATH
 
     node = shutil.which("node")
@@ -154,18 +155,8 @@ def render_js(citeproc_dir: Path, todo: list[dict]) -> list[str]:
         raise SystemExit("node (Node.js) is not on PATH")
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "render.js"
-        script.write_text(_RENDER_JS, encoding="utf-8")
+        script.write_text(script_text, encoding="utf-8")
         jobs_file = Path(tmp) / "jobs.json"
-        payload = [
-            {
-                "item": j["item"],
-                "style": j["style_file"],
-                "locale": j["locale"],
-                "kind": "reference" if j["kind"] == "reference" else "citation",
-                "paragraph": j["paragraph"],
-            }
-            for j in todo
-        ]
         jobs_file.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         done = subprocess.run(
             [node, str(script), str(citeproc_dir.resolve()), str(LOCALES_PATH), str(jobs_file)],
@@ -173,7 +164,22 @@ def render_js(citeproc_dir: Path, todo: list[dict]) -> list[str]:
             text=True,
             check=True,
         )
-    return [_tidy(text) for text in json.loads(done.stdout)]
+    return json.loads(done.stdout)
+
+
+def render_js(citeproc_dir: Path, todo: list[dict]) -> list[str]:
+    """citeproc-js's text for each job, with citeproc-py's locale files."""
+    payload = [
+        {
+            "item": j["item"],
+            "style": j["style_file"],
+            "locale": j["locale"],
+            "kind": "reference" if j["kind"] == "reference" else "citation",
+            "paragraph": j["paragraph"],
+        }
+        for j in todo
+    ]
+    return [_tidy(text) for text in run_node(_RENDER_JS, citeproc_dir, payload)]
 
 
 _BUNDLED = {doc.doc_id for doc in load_corpus(REPO / "data")}

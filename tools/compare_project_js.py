@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from compare_citeproc_js import extra_documents  # noqa: E402
+from compare_citeproc_js import extra_documents, run_node  # noqa: E402
 
 from npf_tui.core.cite import citation as c  # noqa: E402
 from npf_tui.core.cite.collection import Cite, render_together  # noqa: E402
@@ -111,13 +108,8 @@ def npf_rendering() -> list[dict]:
 
 def js_rendering(citeproc_dir: Path) -> list[dict]:
     """citeproc-js's strings for every (paper, style), in npf_rendering's order."""
-    from citeproc import LOCALES_PATH
+    from npf_tui.core.cite.collection import paper_locale
 
-    from npf_tui.core.cite.collection import _locale
-
-    node = shutil.which("node")
-    if node is None:
-        raise SystemExit("node (Node.js) is not on PATH")
     payload = []
     for cites in papers().values():
         docs = list({doc.doc_id: doc for doc, _ in cites}.values())
@@ -130,25 +122,15 @@ def js_rendering(citeproc_dir: Path) -> list[dict]:
             payload.append(
                 {
                     "style": c.style_path(info.csl),
-                    "locale": _locale(info, docs),
+                    "locale": paper_locale(info, docs),
                     "items": items,
                     "cites": [{"id": doc.doc_id.lower(), "paragraph": p} for doc, p in cites],
                 }
             )
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "render.js"
-        script.write_text(_RENDER_JS, encoding="utf-8")
-        jobs_file = Path(tmp) / "jobs.json"
-        jobs_file.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        done = subprocess.run(
-            [node, str(script), str(citeproc_dir.resolve()), str(LOCALES_PATH), str(jobs_file)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+    rendered = run_node(_RENDER_JS, citeproc_dir, payload)
     return [
         {"citations": [_tidy(t) for t in r["citations"]], "references": [_tidy(t) for t in r["references"]]}
-        for r in json.loads(done.stdout)
+        for r in rendered
     ]
 
 

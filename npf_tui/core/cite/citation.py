@@ -440,7 +440,8 @@ def in_text(doc: Document, style: str = DEFAULT_STYLE, paragraph: int | None = N
 
 # --- BibTeX ------------------------------------------------------------------------------------------------------
 
-_BIBTEX_ESCAPE = {
+#: LaTeX's special characters (BibTeX values are LaTeX too); UTF-8 is kept: biber, XeLaTeX and LuaLaTeX read it.
+_LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
     "}": r"\}",
@@ -449,12 +450,17 @@ _BIBTEX_ESCAPE = {
     "$": r"\$",
     "#": r"\#",
     "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 
 
-def _bibtex_value(text: str) -> str:
-    """A BibTeX field value with LaTeX specials escaped (UTF-8 kept; biber and Zotero read it)."""
-    return "".join(_BIBTEX_ESCAPE.get(ch, ch) for ch in text)
+def latex_escape(text: str) -> str:
+    """Text with LaTeX's special characters escaped, for a BibTeX value or a LaTeX document."""
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+_bibtex_value = latex_escape  # a BibTeX value is LaTeX
 
 
 def _bibtex_name(person: dict) -> str:

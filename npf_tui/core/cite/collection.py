@@ -63,7 +63,7 @@ def _registry_key(doc: Document) -> str:
     return doc.doc_id.lower()
 
 
-def _locale(info: StyleInfo, docs: list[Document]) -> str | None:
+def paper_locale(info: StyleInfo, docs: list[Document]) -> str | None:
     """One locale for the whole paper: the style's own, or for per-item-locale styles (GB/T 7714) the language most
     of the sources are in (citeproc-py cannot switch locale per item within one registry)."""
     if not info.per_item_locale:
@@ -165,7 +165,7 @@ def render_together(cites: list[Cite], style: str) -> RenderedTogether:
     if not docs:
         return RenderedTogether(info.name, [], [], [], {})
     with RENDER_LOCK:
-        style_obj = load_style(info, _locale(info, docs))
+        style_obj = load_style(info, paper_locale(info, docs))
         items = [csl_json(d) for d in docs]
         suffixes = _assign_suffixes(style_obj, docs, items)
         for doc, item in zip(docs, items, strict=True):

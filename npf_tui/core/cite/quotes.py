@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from npf_tui.core.cite.citation import DEFAULT_STYLE, Citation, bibliography_entry, in_text, resolve_style
+from npf_tui.core.cite.citation import (
+    DEFAULT_STYLE,
+    Citation,
+    bibliography_entry,
+    in_text,
+    latex_escape,
+    resolve_style,
+)
 from npf_tui.core.models import Document
 from npf_tui.core.text.sentences import split_sentences
 
@@ -81,25 +88,6 @@ def format_pandoc(text: str, paragraph: int, key: str) -> str:
     lines = _blockquote(text)
     lines[-1] += f" [@{key}, para. {paragraph}]"
     return "\n".join(lines) + "\n"
-
-
-_LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def latex_escape(text: str) -> str:
-    """Text with LaTeX's special characters escaped (UTF-8 kept: XeLaTeX and LuaLaTeX read it)."""
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
 
 
 def format_latex(text: str, paragraph: int, key: str) -> str:
