@@ -111,7 +111,8 @@ def test_apa_missing_date_is_nd(docs):
 def test_mla_full_name_and_in_text_without_stray_title(docs):
     hass = docs("brookings")
     assert (
-        bib(hass, "mla") == "Hass, Ryan. “[Ryan Hass on China’s ‘New Quality Productive Forces’].” Brookings Institution."
+        bib(hass, "mla")
+        == "Hass, Ryan. “[Ryan Hass on China’s ‘New Quality Productive Forces’].” Brookings Institution."
     )
     assert c.in_text(hass, "mla", paragraph=4).text == "(Hass, par. 4)"
     semafor = docs("semafor")

@@ -17,6 +17,11 @@ def register(sub) -> None:
     p.add_argument("--limit", "-n", type=_positive, default=10, help="how many passages (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--exact", action="store_true", help="no cross-language expansion")
+    p.add_argument(
+        "--by-doc",
+        action="store_true",
+        help="group by document: the best documents (--limit counts documents), each with its best passages",
+    )
     p.set_defaults(func=run_search)
 
     p = sub.add_parser("docs", help="list the documents and their metadata")
@@ -53,14 +58,114 @@ def _print_notices(lib) -> None:
 
 
 def run_search(args, ctx) -> int:
-    """Print ranked passages; exit 1 when nothing matched."""
+    """Print ranked passages (or, with --by-doc, documents); exit 1 when nothing matched."""
     lib = ctx.library()
-    result = lib.search(" ".join(args.query), limit=args.limit, exact=args.exact)
+    query = " ".join(args.query)
+    if args.by_doc:
+        grouped = lib.search_documents(query, limit=args.limit, exact=args.exact)
+        if args.json:
+            print(output.dumps(by_doc_json(grouped)))
+        else:
+            print(by_doc_text(grouped, output.use_colour()))
+        return 0 if grouped.total else 1
+    result = lib.search(query, limit=args.limit, exact=args.exact)
     if args.json:
-        print(output.dumps(output.search_json(result)))
-    else:
+        print(output.dumps(search_json(result)))
+    elif all(hit.match == "passage" for hit in result.hits):
         print(output.search_text(result, output.use_colour()))
+    else:
+        print(_mixed_text(result, output.use_colour()))
     return 0 if result.total else 1
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    """An ANSI style around text when colour is on (as output.py styles)."""
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def search_json(result) -> dict:
+    """The `npf search --json` object: output.search_json's fields unchanged, plus per hit "match" ("passage",
+    "metadata" or "document") and "why", and "documents": how many documents hold the words only spread over
+    several passages (listed when no passage holds them; 0 otherwise)."""
+    from npf_tui.core.search.documents import why
+
+    data = output.search_json(result)
+    for hit, row in zip(result.hits, data["hits"], strict=True):
+        row["match"] = hit.match
+        row["why"] = why(hit.match)
+    # Documents are listed only when no passage holds the words; then `total` counts the documents.
+    data["documents"] = result.total if any(hit.match == "document" for hit in result.hits) else 0
+    return data
+
+
+def by_doc_json(result) -> dict:
+    """The `npf search --by-doc --json` object: documents, each with its metadata, match, why, score and passages
+    (each passage in the `npf search --json` hit schema, with its match)."""
+    return {
+        "query": result.query,
+        "expanded": result.expanded,
+        "total": result.total,
+        "took_ms": result.took_ms,
+        "notice": result.notice,
+        "by_doc": True,
+        "documents": [
+            {
+                "doc_id": doc.doc_id,
+                "title": doc.title,
+                "author": doc.author,
+                "outlet": doc.outlet,
+                "published": doc.published,
+                "match": doc.match,
+                "why": doc.why,
+                "score": doc.score,
+                "passages": [{**output.hit_json(hit), "match": hit.match} for hit in doc.hits],
+            }
+            for doc in result.documents
+        ],
+    }
+
+
+def _head(result, colour: bool, lines: list[str], what: str) -> None:
+    """The header lines shared by the text forms."""
+    lines.append(_paint(f"{what} for {result.query!r} ({result.took_ms:.0f} ms)", "2", colour))
+    if result.expanded:
+        lines.append(_paint("also searched: " + ", ".join(result.expanded) + "  (--exact to turn off)", "2", colour))
+    if result.notice:
+        lines.append(_paint("note: " + result.notice, "33", colour))
+
+
+def _mixed_text(result, colour: bool) -> str:
+    """Passages as output.search_text shows them, each hit that is not a one-passage match saying why it is here."""
+    from npf_tui.core.search.documents import why
+
+    if any(hit.match == "document" for hit in result.hits):
+        # Documents are listed only when no passage holds the words: the total counts documents then.
+        what = f"no passage holds every word, {result.total} document{'s do' if result.total != 1 else ' does'},"
+    else:
+        what = f"{result.total} passage{'s' if result.total != 1 else ''}"
+    lines: list[str] = []
+    _head(result, colour, lines, what)
+    for n, hit in enumerate(result.hits, 1):
+        lines.append("")
+        ref = _paint(f"{hit.doc_id} ¶{hit.paragraph}", "36", colour)
+        lines.append(f"{n:>2}. {_paint(output.byline(hit.title, hit.outlet, hit.published), '1', colour)}")
+        tag = "" if hit.match == "passage" else "  " + _paint(f"({why(hit.match)})", "2", colour)
+        lines.append(f"    {ref}{tag}")
+        lines.append("    " + output.snippet_text(hit.snippet, colour))
+    return "\n".join(lines)
+
+
+def by_doc_text(result, colour: bool) -> str:
+    """Documents best first, each with why it matched and its best passages."""
+    lines: list[str] = []
+    _head(result, colour, lines, f"{result.total} document{'s' if result.total != 1 else ''}")
+    for n, doc in enumerate(result.documents, 1):
+        lines.append("")
+        lines.append(f"{n:>2}. {_paint(output.byline(doc.title, doc.outlet, doc.published, doc.author), '1', colour)}")
+        lines.append(f"    {_paint(doc.doc_id, '36', colour)}  {_paint('(' + doc.why + ')', '2', colour)}")
+        for hit in doc.hits:
+            lines.append(f"    {_paint(f'¶{hit.paragraph}', '36', colour)} {output.snippet_text(hit.snippet, colour)}")
+    return "\n".join(lines)
 
 
 def run_docs(args, ctx) -> int:

@@ -98,8 +98,9 @@ _HAN = f"[{HAN_CLASS}]"
 # "English Name (中文)" — up to six capitalised/connector words before a parenthesised Chinese name.
 # A dot only inside a word (U.S), never at its end: "…about AI. Xi Jinping (习近平)" must not start at "AI".
 _CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"
+# A name starts a word: "daemon (守护进程)" is no pair "on (守护进程)".
 _EN_THEN_ZH = re.compile(
-    r"((?:"
+    r"(?<![\w'’-])((?:"
     + _CAP_WORD
     + r"|of|and|the|for|in|on|de|to)(?:[ \t]+(?:"
     + _CAP_WORD
@@ -124,13 +125,74 @@ def _clean_en(name: str) -> str:
     return name.strip(" -–—,.;:")
 
 
-def mine_pairs(docs: list[Document]) -> list[BilingualPair]:
-    """Bilingual pairs written in the text as `English (中文)` or `中文 (English)`, in corpus order."""
+# Lower-case glosses, taken only when asked (`lowercase=True`, for search expansion; the entity store takes names):
+# "守护进程（daemon）", "文件系统 (file system)" …
+_ZH_THEN_LOWER = re.compile(
+    r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([a-z][a-z0-9'’-]*(?:[ \t]+[a-z][a-z0-9'’-]*){0,3})[ \t]*[）)]"
+)
+# … and "the ssh daemon (守护进程)": the last one to three lower-case words before the Chinese, after any article or
+# function word.
+_LOWER_THEN_ZH = re.compile(
+    r"(?<![\w'’-])([a-z][a-z0-9'’-]*(?:[ \t]+[a-z][a-z0-9'’-]*){0,2})[ \t]*[（(][ \t]*(" + _HAN + r"{2,16})[ \t]*[）)]"
+)
+# fmt: off
+_FUNCTION_WORDS = {
+    "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "from", "at", "as", "is", "are",
+    "be", "was", "were", "this", "that", "these", "those", "its", "their", "which", "when", "where", "how", "what",
+    "it", "not", "no", "use", "using", "see", "also",
+}
+# fmt: on
+# A table row or a list of alternatives: "eog\t图像浏览器（GNOME）", "| ssh-add | 密码 (GNOME) |". What a cell's
+# parenthesis holds is a qualifier of the row (the desktop, the package), not a translation.
+_CELL = re.compile(r"\||\t| {3,}")
+
+
+def _term_tail(han: str) -> str:
+    """The term a lower-case gloss follows, out of the Chinese run before its parenthesis: the run's last one or two
+    words of two characters or more, at most 8 characters ("此命令还会显示对文件系统" → 文件系统, "命令在睡眠" →
+    睡眠); '' when the run ends in a one-character word (a clause, not a term)."""
+    from npf_tui.core.text.analysis import segment  # jieba: only for the rare lower-case gloss
+
+    kept: list[str] = []
+    for _word, start, end in reversed(segment(han)):
+        piece = han[start:end]
+        if len(piece) < 2 or len(kept) == 2 or sum(map(len, kept)) + len(piece) > 8:
+            break
+        kept.insert(0, piece)
+    return "".join(kept)
+
+
+def _lower_en(words: str) -> str:
+    """The gloss in a run of lower-case words before a Chinese term: the words after the last function word."""
+    kept: list[str] = []
+    for word in reversed(words.split()):
+        if word in _FUNCTION_WORDS:
+            break
+        kept.insert(0, word)
+    return " ".join(kept)
+
+
+def mine_pairs(docs: list[Document], lowercase: bool = False) -> list[BilingualPair]:
+    """Bilingual pairs written in the text as `English (中文)` or `中文 (English)`, in corpus order.
+
+    `lowercase` also takes lower-case glosses (`守护进程（daemon）`, `file system (文件系统)`): what search expands
+    with, once `trusted_pairs` has seen them recur. Table rows and lists of alternatives give no pairs at all."""
     pairs: list[BilingualPair] = []
     for doc in docs:
         for number, para in enumerate(doc.paragraphs, 1):
             if not _HAN_RE.search(para):
                 continue  # every pattern needs Chinese; skipping the rest keeps long English text cheap
+            if _CELL.search(para):
+                continue
+            if lowercase:
+                for match in _ZH_THEN_LOWER.finditer(para):
+                    zh = _term_tail(match.group(1))
+                    if zh:
+                        pairs.append(BilingualPair(en=match.group(2), zh=zh, doc_id=doc.doc_id, paragraph=number))
+                for match in _LOWER_THEN_ZH.finditer(para):
+                    en = _lower_en(match.group(1))
+                    if en:
+                        pairs.append(BilingualPair(en=en, zh=match.group(2), doc_id=doc.doc_id, paragraph=number))
             for match in [*_QUOTED_THEN_ZH.finditer(para), *_EN_THEN_ZH.finditer(para)]:
                 en, zh = _clean_en(match.group(1)), match.group(2).strip()
                 if en and re.search("[A-Za-z]", en) and re.fullmatch(_HAN + "+", zh):
@@ -148,3 +210,49 @@ def mine_pairs(docs: list[Document]) -> list[BilingualPair]:
             seen.add(key)
             unique.append(pair)
     return unique
+
+
+#: An English name that the corpus pairs with this many different Chinese words or more, none of them most of the
+#: time, is a qualifier ("图像浏览器（GNOME）", "密码 (GNOME)", "程序 (KDE)"), not a translation of any of them.
+QUALIFIER_SPREAD = 3
+
+
+def name_like(en: str) -> bool:
+    """Whether mined English reads as a name: two words or more with capitals ("Xi Jinping", "Made in China"), or
+    one Title-case word of four letters or more ("Xiconomics"). A man page's headings and switches ("COPYING",
+    "DF", "N") and lower-case words are not: their pairs need more evidence."""
+    words = en.split()
+    if len(words) >= 2:
+        return sum(w[:1].isupper() for w in words) >= 2 and not en.isupper()
+    return len(en) >= 4 and en[:1].isupper() and not en.isupper() and en[1:].islower()
+
+
+def trusted_pairs(pairs: list[BilingualPair]) -> list[BilingualPair]:
+    """The mined pairs search may expand with: one pair per (English, Chinese), first place kept.
+
+    Evidence decides (docs/search.md). A name-like pair (`name_like`) is trusted as one. Any other must recur
+    (twice or more in the corpus) and be consistent both ways: this Chinese is the English's most frequent, in at
+    least half of its pairs, and this English is the Chinese's most frequent, in at least half of its pairs
+    (命令 glossed "request" here and "slave command" there is glossed by neither). Any English spread over
+    QUALIFIER_SPREAD Chinese words or more with none at half of them is a qualifier and gives nothing."""
+    by_en: dict[str, dict[str, int]] = {}
+    by_zh: dict[str, dict[str, int]] = {}
+    first: dict[tuple[str, str], BilingualPair] = {}
+    for pair in pairs:
+        key = (" ".join(pair.en.lower().split()), pair.zh)
+        counts = by_en.setdefault(key[0], {})
+        counts[pair.zh] = counts.get(pair.zh, 0) + 1
+        back = by_zh.setdefault(pair.zh, {})
+        back[key[0]] = back.get(key[0], 0) + 1
+        first.setdefault(key, pair)
+    out = []
+    for (en, zh), pair in first.items():
+        counts, back = by_en[en], by_zh[zh]
+        total, n = sum(counts.values()), counts[zh]
+        top = max(counts.values())
+        if len(counts) >= QUALIFIER_SPREAD and top * 2 < total:
+            continue
+        consistent = n == top and n * 2 >= total and n == max(back.values()) and n * 2 >= sum(back.values())
+        if name_like(pair.en) or (n >= 2 and consistent):
+            out.append(pair)
+    return out

@@ -59,6 +59,9 @@ class Hit:
     outlet: str = ""
     published: str = ""
     language: str = ""
+    #: "passage" (one passage holds every word), "metadata" (with its document's title/author/outlet words) or
+    #: "document" (the words are spread over the document; core/search/documents.py)
+    match: str = "passage"
 
 
 def snippet_markdown(parts: list[tuple[str, bool]]) -> str:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
     # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
+    from npf_tui.core.search.documents import DocumentSearchResult, MetaIndex
     from npf_tui.core.search.expansions import Expansions
     from npf_tui.core.search.query import Literals, QueryCompiler
     from npf_tui.core.search.ranking import BlockRanker
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 #: progress(done, total, message) — called from the thread doing the work.
 ProgressFn = Callable[[int, int, str], None]
 MAX_LIMIT = 1_000_000  # high enough to list every hit of a big corpus (the benchmark measures recall so)
+#: Grouping Whoosh's own results by document (queries the block ranker leaves to Whoosh): passages fetched per
+#: document asked for.
+PER_DOC_FETCH = 10
 
 
 class Library:
@@ -60,6 +64,7 @@ class Library:
         self._expansions: Expansions | None = None
         self._pinyin_map: pinyin_map.PinyinMap | None = None
         self._catalog_meta: dict[str, dict] = {}
+        self._meta_index: MetaIndex | None = None
         self._lock = threading.RLock()
         self._closed = False
         self._stamps: dict[str, tuple[int, int]] = {}
@@ -112,6 +117,7 @@ class Library:
             self._expansions = None
             self._pinyin_map = None
             self._catalog_meta = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
+            self._meta_index = None
 
     def _docs_fresh(self, doc_id: str) -> bool:
         """A cached Document is still what the manifest indexed."""
@@ -194,11 +200,13 @@ class Library:
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""
         if self._expansions is None:
-            from npf_tui.core.search.expansions import Expansions
+            from npf_tui.core.glossary import trusted_pairs
+            from npf_tui.core.search.expansions import Expansions, open_dictionary
 
             groups = [entry.names() for entry in self.glossary]
-            groups += [[p.en, p.zh] for p in self.pairs]
-            self._expansions = Expansions(groups)
+            groups += [[p.en, p.zh] for p in trusted_pairs(self.pairs)]  # evidence first (docs/search.md)
+            dictionary = open_dictionary(self.gen_dir, lambda: pinyin_map.corpus_bigrams(self._pinyin()))
+            self._expansions = Expansions(groups, dictionary)
         return self._expansions
 
     # -- search -----------------------------------------------------------------------------------------------
@@ -208,13 +216,28 @@ class Library:
             self._use_own_dictionary()
             return self._compiler(exact).compile(query)
 
-    def _compiler(self, exact: bool) -> QueryCompiler:
-        """A query compiler over the current searcher, expansions and pinyin map."""
+    def _compiler(self, exact: bool, count_meta: bool = False) -> QueryCompiler:
+        """A query compiler over the current searcher, expansions and pinyin map; `count_meta`: typed words that a
+        document's title/author/outlet holds also match its passages (search/documents.py)."""
         from npf_tui.core.search.query import QueryCompiler
 
         return QueryCompiler(
-            self._searcher, self.expansions(), exact=exact, pinyin_map=self._pinyin, catalog=self._catalog_meta
+            self._searcher,
+            self.expansions(),
+            exact=exact,
+            pinyin_map=self._pinyin,
+            catalog=self._catalog_meta,
+            meta=self._meta(),
+            count_meta=count_meta,
         )
+
+    def _meta(self) -> MetaIndex:
+        """The words of the documents' titles, authors and outlets (built from the catalog on first search)."""
+        if self._meta_index is None:
+            from npf_tui.core.search.documents import MetaIndex
+
+            self._meta_index = MetaIndex(self._catalog_meta)
+        return self._meta_index
 
     def _pinyin(self) -> pinyin_map.PinyinMap:
         """The generation's pinyin map, read on the first query that types pinyin (and kept: it is small)."""
@@ -229,10 +252,61 @@ class Library:
         if active_key() != self._userdict_key:
             use_user_words(self._userdict)
 
-    def search(self, query: str, limit: int = 10, exact: bool = False) -> SearchResult:
-        """Ranked passages for a query (see the README's query language); `exact` turns off cross-language expansion."""
+    def search(self, query: str, limit: int = 10, exact: bool = False, spread: bool = True) -> SearchResult:
+        """Ranked passages for a query (see the README's query language); `exact` turns off cross-language expansion.
+
+        Passages holding every word come first ("passage"), then those that do once their document's title, author
+        and outlet words count ("metadata"); when there are none and `spread`, the best passages of the documents
+        holding the words spread over several passages ("document"). Each hit says which."""
         started = time.perf_counter()
+        compiled, total, hits, _, notice = self._search(query, limit, exact, by_doc=False, spread=spread)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(
+            query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2), hits=hits, notice=notice
+        )
+
+    def search_documents(
+        self, query: str, limit: int = 10, exact: bool = False, spread: bool = True
+    ) -> DocumentSearchResult:
+        """The documents a query finds (at most `limit`), best first, each with its best passages and why it matched:
+        all words in one passage, with its title/author words, or words spread over the document."""
+        from npf_tui.core.search.documents import DocumentHits, DocumentSearchResult
+
+        started = time.perf_counter()
+        compiled, total, hits, groups, notice = self._search(query, limit, exact, by_doc=True, spread=spread)
+        catalog = self.catalog
+        documents = []
+        at = 0
+        for doc_id, match, score, count in groups:
+            meta = catalog[doc_id].meta if doc_id in catalog else {}
+            documents.append(
+                DocumentHits(
+                    doc_id=doc_id,
+                    match=match,
+                    score=round(float(score), 4),
+                    hits=hits[at : at + count],
+                    title=meta.get("title", ""),
+                    author=meta.get("author", ""),
+                    outlet=meta.get("outlet", ""),
+                    published=meta.get("published", ""),
+                )
+            )
+            at += count
+        took = (time.perf_counter() - started) * 1000
+        return DocumentSearchResult(
+            query=query,
+            expanded=compiled.expanded,
+            total=total,
+            took_ms=round(took, 2),
+            documents=documents,
+            notice=notice,
+        )
+
+    def _search(self, query: str, limit: int, exact: bool, by_doc: bool, spread: bool):
+        """(compiled query, total, hits, groups as (doc_id, match, score, number of its hits), notice): the work of
+        `search` and `search_documents`."""
         limit = max(1, min(int(limit), MAX_LIMIT))
+        groups: list[tuple[str, str, float, int]] = []
         with self._lock:
             if self._closed:
                 raise IndexError_("the library has been closed")
@@ -251,11 +325,21 @@ class Library:
             for attempt in range(3):
                 stage = "compile"
                 try:
-                    compiled = self._compiler(exact).compile(query)
+                    compiler = self._compiler(exact, count_meta=True)
+                    compiled = compiler.compile(query)
+                    pure, with_meta = compiled.query, None
+                    if compiler.meta_words:
+                        # A typed word is in some title/author/outlet (most queries: none): the query as compiled
+                        # counts it; the query without those alternatives decides what is a one-passage match.
+                        from npf_tui.core.search.documents import without_meta
+
+                        pure, with_meta = without_meta(compiled.query), compiled.query
                     stage = "search"
-                    total, ranked = self._rank(compiled.query, limit)
+                    total, ranked, groups = self._rank_tiers(pure, with_meta, compiler.meta_docs, limit, by_doc, spread)
                     catalog = self.catalog
-                    hits = [self._hit(stored, score, compiled.literals, catalog) for score, stored in ranked]
+                    hits = [
+                        self._hit(stored, score, compiled.literals, catalog, match) for score, stored, match in ranked
+                    ]
                     break
                 except NpfError:
                     raise
@@ -269,21 +353,50 @@ class Library:
                         ) from None
                     self._reopen(rebuild=attempt == 1)
                     notice = "the index was damaged and has been rebuilt"
-        took = (time.perf_counter() - started) * 1000
         notice = "; ".join(n for n in (compiled.notice, notice) if n)
-        return SearchResult(
-            query=query, expanded=compiled.expanded, total=total, took_ms=round(took, 2), hits=hits, notice=notice
-        )
+        return compiled, total, hits, groups, notice
 
-    def _rank(self, q, limit: int) -> tuple[int, list[tuple[float, dict]]]:
-        """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
-        exact total), else Whoosh's own search."""
+    def _rank_tiers(self, q, with_meta, meta_docs: set[str], limit: int, by_doc: bool, spread: bool):
+        """(total, [(score, stored fields, match kind)] best first, groups) in the three tiers of search/documents.py;
+        a query the block ranker cannot evaluate (prefixes, wildcards) is searched by Whoosh, passages only (grouped
+        afterwards when `by_doc`)."""
+        from npf_tui.core.search.documents import rank_tiers
+
+        searcher = self._open_searcher()
+        ranker = self._block_ranker()
+        tiered = rank_tiers(ranker, q, with_meta, meta_docs, limit, by_doc=by_doc, spread=spread)
+        if tiered is None:
+            total, ranked = self._rank(q, limit * (PER_DOC_FETCH if by_doc else 1))
+            rows = [(score, stored, "passage") for score, stored in ranked]
+            if not by_doc:
+                return total, rows, []
+            order: dict[str, list] = {}
+            for row in rows:
+                order.setdefault(row[1]["doc_id"], []).append(row)
+            picked = list(order.items())[:limit]
+            groups = [(doc_id, "passage", rs[0][0], min(len(rs), 3)) for doc_id, rs in picked]
+            return len(order), [r for _, rs in picked for r in rs[:3]], groups
+        stored = searcher.stored_fields
+        rows = [(f.score, stored(f.docnum), f.match) for f in tiered.found]
+        if by_doc:
+            groups = [(g.doc_id, g.match, g.score, len(g.passages)) for g in tiered.groups]
+            return tiered.grouped + tiered.documents, rows, groups
+        return tiered.passages + tiered.documents, rows, []
+
+    def _block_ranker(self) -> BlockRanker:
+        """The block ranker of the open searcher (made once per searcher)."""
         searcher = self._open_searcher()
         if self._ranker is None or self._ranker.searcher is not searcher:
             from npf_tui.core.search.ranking import BlockRanker
 
             self._ranker = BlockRanker(searcher)
-        ranked = self._ranker.rank(q, limit)
+        return self._ranker
+
+    def _rank(self, q, limit: int) -> tuple[int, list[tuple[float, dict]]]:
+        """(total, [(score, stored fields)] best first): the block ranker when it handles the query (5–10× faster,
+        exact total), else Whoosh's own search."""
+        searcher = self._open_searcher()
+        ranked = self._block_ranker().rank(q, limit)
         if ranked is not None:
             stored = searcher.stored_fields
             return ranked.total, [(score, stored(docnum)) for score, docnum in ranked.top]
@@ -328,7 +441,9 @@ class Library:
             self._load(rebuild=rebuild)
             return self.notices[seen:]
 
-    def _hit(self, stored, score: float, literals: Literals, catalog: dict[str, DocEntry]) -> Hit:
+    def _hit(
+        self, stored, score: float, literals: Literals, catalog: dict[str, DocEntry], match: str = "passage"
+    ) -> Hit:
         """A search hit with its metadata (from `catalog`, looked up once per search), match spans and snippet."""
         from npf_tui.core.search.highlight import match_spans, snippet
 
@@ -348,6 +463,7 @@ class Library:
             outlet=meta.get("outlet", ""),
             published=meta.get("published", ""),
             language=stored.get("lang", ""),
+            match=match,
         )
 
     def document_matches(

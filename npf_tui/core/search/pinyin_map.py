@@ -9,7 +9,7 @@ ordinary substrings (so highlighting and ranking are those of Chinese queries).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import product
 from pathlib import Path
 
@@ -136,3 +136,30 @@ def _bucket(mapping: PinyinMap, first: str, second: str) -> Bucket:
     """The bigrams read as two syllables ('' when none are)."""
     found = mapping.get(f"{first} {second}", "")
     return "" if isinstance(found, dict) else found  # a dict only under _CHARS, whose key has no space
+
+
+def corpus_bigrams(mapping: PinyinMap) -> set[str]:
+    """Every bigram the map records (those of the corpus's Chinese text): what a generation's dictionary is compiled
+    for when the text itself is not at hand (an update, an index older than the dictionary)."""
+    out: set[str] = set()
+    for key, bucket in mapping.items():
+        if key != _CHARS and not isinstance(bucket, dict):
+            out.update(grams(bucket))
+    return out
+
+
+def best_readings(strings: list[str], is_word: Callable[[str], bool]) -> list[str]:
+    """The readings of typed pinyin worth searching: those that are words of the corpus (备份 for 'beifen'); failing
+    any, those made of such words (文件系统 as 文件|系统 for 'wenjianxitong'); only when neither exists, strings that
+    straddle word boundaries (被分 in 被|分词). Order kept within the chosen tier."""
+    from npf_tui.core.text.analysis import segment
+
+    def tier(text: str) -> int:
+        if is_word(text):
+            return 0
+        pieces = [text[a:b] for _, a, b in segment(text)]
+        return 1 if len(pieces) > 1 and all(len(p) >= 2 and is_word(p) for p in pieces) else 2
+
+    tiers = [tier(s) for s in strings]
+    best = min(tiers, default=2)
+    return [s for s, t in zip(strings, tiers, strict=True) if t == best]

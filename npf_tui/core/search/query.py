@@ -17,9 +17,9 @@ from fnmatch import fnmatchcase
 from whoosh import query as Q
 
 from npf_tui.core.errors import QuerySyntaxError
-from npf_tui.core.search.expansions import Expansions
+from npf_tui.core.search.expansions import Expansions, regional_forms
 from npf_tui.core.search.metadata_filters import MetadataFilters
-from npf_tui.core.search.pinyin_map import chinese_for
+from npf_tui.core.search.pinyin_map import best_readings, chinese_for
 from npf_tui.core.search.syntax import (
     clean,
     has_error,
@@ -30,12 +30,16 @@ from npf_tui.core.search.syntax import (
 )
 from npf_tui.core.text.analysis import stem, word_tokens
 from npf_tui.core.text.pinyin import split_typed
-from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, normalize
+from npf_tui.core.text.textnorm import HAN_RUN_RE, RUN_RE, has_han, normalize
 
 #: Whole-word matches count this many times a substring-only match.
 WORD_BOOST = 3.0
 #: Names added by cross-language expansion weigh a little less than what was typed.
 EXPANSION_BOOST = 0.5
+#: Dictionary equivalents (CC-CEDICT) weigh less again: below what was typed and below the glossary's names.
+DICTIONARY_BOOST = 0.3
+#: Longest run of typed English words looked up as one dictionary sense ("file system", "operating system").
+MAX_GLOSS_RUN = 4
 MAX_QUERY_CHARS = 2000
 META_FIELDS = ("title", "author", "outlet")
 #: Longest run of typed-apart words read as one pinyin string ("zhong hua ren min gong he guo" is 7): bounds the
@@ -77,9 +81,17 @@ class QueryCompiler:
         exact: bool = False,
         pinyin_map=None,
         catalog: dict[str, dict] | None = None,
+        meta=None,
+        count_meta: bool = False,
     ):
         """`pinyin_map` is a callable returning the index's PinyinMap (called only when pinyin is typed); `catalog`
-        maps doc_id → metadata, for the author:/outlet:/title:/published: filters."""
+        maps doc_id → metadata, for the author:/outlet:/title:/published: filters. `meta` (documents.MetaIndex)
+        notes in `meta_words` the typed words some title/author/outlet holds; with `count_meta` such a word also
+        matches every passage of those documents (search/documents.py)."""
+        self.meta = meta
+        self.count_meta = count_meta
+        self.meta_words: set[str] = set()
+        self.meta_docs: set[str] = set()  # the documents whose metadata holds one of meta_words
         self.catalog = catalog or {}
         self.filters = MetadataFilters(self.catalog)
         self.searcher = searcher
@@ -89,12 +101,19 @@ class QueryCompiler:
         self.literals = Literals()
         self.expanded: list[str] = []
         self._english_words: dict[str, bool] = {}
+        self._regional: dict[str, list[str]] = {}  # folded Chinese run typed → its mainland wording
+        self._typed_only = False  # set while the words of a pinyin run are compiled one by one
+        self._no_dictionary = False  # set while the words of a dictionary phrase are compiled one by one
 
     # -- entry point -------------------------------------------------------------------------------------------
     def compile(self, text: str) -> CompiledQuery:
         """Parse and compile; bad syntax falls back to plain words with a notice; nothing searchable raises."""
         if len(text) > MAX_QUERY_CHARS:
             raise QuerySyntaxError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+        if not self.exact:
+            # clean() and the parser fold Traditional to Simplified character by character: the regional wording
+            # must be read from the text as typed (軟體 → 软件, where the folding only gives 软体).
+            self._regional = {normalize(run): regional_forms(run) for run in HAN_RUN_RE.findall(text)}
         text = clean(text)
         if not text.strip():
             raise QuerySyntaxError("empty query")
@@ -149,14 +168,21 @@ class QueryCompiler:
         children = list(q.children())
         kids = []
         i = 0
-        while i < len(children):
-            run = self._pinyin_run(children, i, negated)
-            if run is not None:
-                kid, i = run
-            else:
-                kid, i = self._rewrite(children[i], negated), i + 1
-            if kid is not None:
-                kids.append(kid)
+        # The dictionary expands a term, not each word of a longer query: "file system" is 文件系统 (a gloss run),
+        # never 文件 and 系统 wherever they are (docs/search.md).
+        several = sum(1 for c in children if getattr(c, "fieldname", None) == "text") > 1
+        no_dictionary, self._no_dictionary = self._no_dictionary, self._no_dictionary or several
+        try:
+            while i < len(children):
+                run = self._gloss_run(children, i, negated) or self._pinyin_run(children, i, negated)
+                if run is not None:
+                    kid, i = run
+                else:
+                    kid, i = self._rewrite(children[i], negated), i + 1
+                if kid is not None:
+                    kids.append(kid)
+        finally:
+            self._no_dictionary = no_dictionary
         if not kids:
             return None
         return Q.And(kids, boost=q.boost) if len(kids) > 1 else kids[0]
@@ -173,10 +199,22 @@ class QueryCompiler:
                 break
             words.append(word)
         for stop in range(len(words), 1, -1):
-            py = self._pinyin(words[:stop], negated)
+            before, self._no_dictionary = self._no_dictionary, False  # one string read: one term (文件系统)
+            try:
+                py = self._pinyin(words[:stop], negated)
+            finally:
+                self._no_dictionary = before
             if py is None:
                 continue
-            typed = [t for t in (self._rewrite(c, negated) for c in children[start : start + stop]) if t is not None]
+            # The words apart are read as pinyin too (xinzhi → 新质), but only what they spell together expands
+            # across languages: 生产力's equivalents are no equivalents of 新质生产力.
+            self._typed_only = True
+            try:
+                typed = [
+                    t for t in (self._rewrite(c, negated) for c in children[start : start + stop]) if t is not None
+                ]
+            finally:
+                self._typed_only = False
             if not typed:
                 return py, start + stop
             return Q.Or([Q.And(typed) if len(typed) > 1 else typed[0], py]), start + stop
@@ -205,7 +243,7 @@ class QueryCompiler:
     def _field_word(self, fieldname, raw: str, negated: bool):
         """A bare word on a field."""
         if fieldname == "text":
-            return self._with_expansion(raw, self.word(raw, negated), negated)
+            return self._with_meta(raw, self._with_expansion(raw, self.word(raw, negated), negated), negated)
         if fieldname in META_FIELDS:
             return self.filters.words(fieldname, raw)
         if fieldname == "lang":
@@ -219,7 +257,7 @@ class QueryCompiler:
     def _field_phrase(self, fieldname, raw: str, negated: bool):
         """A quoted phrase on a field."""
         if fieldname == "text":
-            return self._with_expansion(raw, self.phrase(raw, negated), negated)
+            return self._with_meta(raw, self._with_expansion(raw, self.phrase(raw, negated), negated), negated)
         if fieldname in META_FIELDS:
             return self.filters.words(fieldname, raw)
         return self._field_word(fieldname, raw, negated)
@@ -335,8 +373,8 @@ class QueryCompiler:
         ('xinzhi') or a run of them ('xin zhi') is read as pinyin, and a syllable that is also an English word here
         ('li', 'xi', 'he') joins a run only beside them ('xin zhi sheng chan li', 'xi jin ping'). What is read is an
         alternative to the words as typed, never a replacement, and it must spell a string the corpus holds."""
-        if self.searcher is None or self.pinyin_map is None:
-            return None
+        if self.searcher is None or self.pinyin_map is None or self._typed_only:
+            return None  # _typed_only: the words of a run that spells Chinese together are not read apart too
         syllable_lists: list[list[str]] = [[]]
         anchored = 0
         for word in words:
@@ -353,11 +391,18 @@ class QueryCompiler:
             for chinese in chinese_for(syllables, self.pinyin_map()):
                 if chinese not in strings:
                     strings.append(chinese)
+        # Words of the corpus first: 备份 for 'beifen', never 被分 straddling 被|分词 beside it (pinyin_map.py)
+        strings = best_readings(strings, self._is_word)
         if not strings:
             return None
         # Shown with the expansions: the person sees what their pinyin was read as.
         self.expanded.extend(s for s in strings if s not in self.expanded)
+        # ... and a single reading expands across languages as the Chinese typed would (xinzhi shengchanli →
+        # 新质生产力); the English of each of several homophones (xianshi: 显示 show, 现实 actuality) would compound
+        # the guess.
         parts = [self._substring(s, negated) for s in strings]
+        if len(parts) == 1:
+            parts = [self._with_expansion(strings[0], parts[0], negated)]
         return Q.Or(parts) if len(parts) > 1 else parts[0]
 
     def _english(self, word: str) -> bool:
@@ -367,25 +412,149 @@ class QueryCompiler:
             found = self._english_words[word] = self.searcher.doc_frequency("words", stem(normalize(word))) > 0
         return found
 
+    def _with_meta(self, raw: str, compiled, negated: bool):
+        """A typed word or phrase that a document's title/author/outlet holds also matches that document's passages
+        (boosted, never required: it is an alternative), when `count_meta`; always noted in `meta_words`."""
+        if compiled is None or negated or self.meta is None:
+            return compiled
+        docs = self.meta.documents(raw)
+        if not docs:
+            return compiled
+        self.meta_words.add(raw)
+        self.meta_docs |= docs
+        if not self.count_meta:
+            return compiled
+        from npf_tui.core.search.documents import META_BOOST
+
+        in_meta = self.filters.doc_ids(sorted(docs))
+        in_meta.boost = META_BOOST
+        return Q.Or([compiled, in_meta])
+
     def _with_expansion(self, raw: str, compiled, negated: bool):
-        """Add the other-language names of a known term (shown to the user as 'expanded')."""
+        """Add the other-language names of a known term (shown to the user as 'expanded'): the regional wording of
+        Traditional text, the glossary's and mined pairs' names (or those of a known name the query is part of),
+        else the dictionary's equivalents, each family weighted below what was typed (docs/search.md)."""
         if compiled is None or self.exact or self.expansions is None:
             return compiled
-        alternatives = self.expansions.alternatives(raw)
-        if not alternatives:
+        extra = [
+            q for q in (self._alternatives_query(alts, boost, negated) for alts, boost in self._equivalents(raw)) if q
+        ]
+        if not extra:
             return compiled
+        return Q.Or([compiled, *extra])
+
+    def _equivalents(self, raw: str) -> list[tuple[list[str], float]]:
+        """(names, boost) of each family of equivalents of a typed word or phrase, best family first."""
+        assert self.expansions is not None
+        regional = self._regional.get(normalize(raw), [])
+        families: list[tuple[list[str], float]] = [(regional, EXPANSION_BOOST)] if regional else []
+        known: list[str] = []
+        for name in [raw, *regional]:
+            known += [a for a in self.expansions.known_alternatives(name, self._frequency) if a not in known]
+        if known:
+            families.append((known, EXPANSION_BOOST))
+        elif not self._no_dictionary:
+            found: list[str] = []
+            for name in regional or [raw]:  # the mainland wording when there is one: 软件, not 软体 (soft-bodied)
+                found += [
+                    a
+                    for a in self.expansions.dictionary_alternatives(name, self._present, self._word_frequency)
+                    if a not in found
+                ]
+            if found:
+                families.append((found, DICTIONARY_BOOST))
+        return families
+
+    def _alternatives_query(self, alternatives: list[str], boost: float, negated: bool):
+        """The best-matching of some equivalents, listed as expanded; None when none compiles."""
         alt_queries = []
         for alt in alternatives:
-            alt_q = self.phrase(alt, negated)
+            alt_q = self._word_of_vocabulary(alt, negated) if boost == DICTIONARY_BOOST else self.phrase(alt, negated)
             if alt_q is not None:
                 alt_queries.append(alt_q)
                 if alt not in self.expanded:
                     self.expanded.append(alt)
-        if not alt_queries:
-            return compiled
         # The best-matching equivalent counts, not their sum: a passage naming the thing three ways in English
         # must not outrank one with the very term that was typed.
-        return Q.Or([compiled, Q.DisjunctionMax(alt_queries, boost=EXPANSION_BOOST)])
+        return Q.DisjunctionMax(alt_queries, boost=boost) if alt_queries else None
+
+    def _present(self, text: str) -> bool:
+        """Whether a dictionary equivalent is in the corpus: a Chinese word of the index's vocabulary (its jieba
+        words), or English whose every word the index holds."""
+        if self.searcher is None:
+            return False
+        norm = normalize(text)
+        if HAN_RUN_RE.fullmatch(norm):
+            return self._is_word(norm)
+        words = [t for t, _, _ in word_tokens(norm)]
+        return bool(words) and all(self.searcher.doc_frequency("words", w) > 0 for w in words)
+
+    def _frequency(self, han: str) -> int:
+        """How many passages hold a Chinese string (a substring count: jieba need not keep it one word), or English
+        words (those holding its rarest word: a bound, cheap)."""
+        norm = normalize(han)
+        if self.searcher is None:
+            return 0
+        if not HAN_RUN_RE.fullmatch(norm):
+            words = [t for t, _, _ in word_tokens(norm)]
+            return min((self.searcher.doc_frequency("words", w) for w in words), default=0)
+        grams = [norm[i : i + 2] for i in range(len(norm) - 1)] or [norm]
+        query = Q.Term("cjk", grams[0]) if len(grams) == 1 else Q.Phrase("cjk", grams)
+        return sum(1 for _ in query.docs(self.searcher))
+
+    def _word_of_vocabulary(self, alt: str, negated: bool):
+        """A dictionary equivalent as a whole word of the text: a Chinese headword as jieba's word (文件, not inside
+        文件系统 or 文件名: another term), English as its words in order. A substring search of a common headword
+        costs more than the rest of the query (文件 at 20 MB: 36 ms against 9 without it)."""
+        norm = normalize(alt)
+        if not HAN_RUN_RE.fullmatch(norm):
+            return self.phrase(alt, negated)
+        if not negated:
+            self.literals.terms.add(norm)
+        return Q.Term("words", norm, boost=WORD_BOOST)
+
+    def _word_frequency(self, text: str) -> int:
+        """Passages holding a word of the vocabulary (a dictionary equivalent is one), or English words (those holding
+        the rarest): the index's own counts, no search (a substring count of 文件 took ~5 ms at 20 MB)."""
+        if self.searcher is None:
+            return 0
+        words = [t for t, _, _ in word_tokens(normalize(text))]
+        return min((self.searcher.doc_frequency("words", w) for w in words), default=0)
+
+    def _is_word(self, han: str) -> bool:
+        """Whether a Chinese string is one word of the index's vocabulary."""
+        return self.searcher is not None and self.searcher.doc_frequency("words", normalize(han)) > 0
+
+    def _gloss_run(self, children: list, start: int, negated: bool) -> tuple[Q.Query, int] | None:
+        """(the typed English words from `start` OR their dictionary equivalents, index after them) for the longest
+        run of two to MAX_GLOSS_RUN words that is one dictionary sense ("file system"); its words are then searched
+        as typed, without their own equivalents (文件 and 系统 apart are no file system)."""
+        if self.exact or self.expansions is None or self.expansions.dictionary is None or negated:
+            return None
+        words: list[str] = []
+        for child in children[start : start + MAX_GLOSS_RUN]:
+            if type(child) is not Q.Term or child.fieldname != "text" or has_han(child.text):
+                break
+            words.append(child.text)
+        for stop in range(len(words), 1, -1):
+            phrase = " ".join(words[:stop])
+            if self.expansions.known_alternatives(phrase) or not self.expansions.dictionary.has_key(phrase):
+                continue
+            alternatives = self.expansions.dictionary_alternatives(phrase, self._present, self._word_frequency)
+            if not alternatives:
+                continue
+            before, self._no_dictionary = self._no_dictionary, True
+            try:
+                typed = [
+                    t for t in (self._rewrite(c, negated) for c in children[start : start + stop]) if t is not None
+                ]
+            finally:
+                self._no_dictionary = before
+            alt_q = self._alternatives_query(alternatives, DICTIONARY_BOOST, negated)
+            if not typed or alt_q is None:
+                continue
+            return Q.Or([Q.And(typed) if len(typed) > 1 else typed[0], alt_q]), start + stop
+        return None
 
 
 def _typed_word(q) -> str | None:
