@@ -37,12 +37,17 @@ class Settings:
     default_format: str = "plain"
     quotes_file: str = ""
     theme: str = ""
+    resume: bool = False  # the reader reopens the last session's documents (as `npf --resume`)
 
     def quotes_path(self) -> Path:
         """The quotes file: as set (with ~ expanded), else data_dir()/quotes.md."""
         if self.quotes_file:
             return Path(self.quotes_file).expanduser()
         return data_dir() / "quotes.md"
+
+
+#: Settings that are true/false rather than text.
+_BOOLEAN_KEYS = frozenset({"resume"})
 
 
 def settings_path() -> Path:
@@ -68,6 +73,11 @@ def load_settings(path: Path | None = None) -> Settings:
     for key, value in data.items():
         if key not in Settings.__dataclass_fields__:
             continue  # unknown keys belong to newer versions or other parts of the program; keep quiet
+        if key in _BOOLEAN_KEYS:
+            if not isinstance(value, bool):
+                raise SettingsError(f"{path}: '{key}' must be true or false")
+            setattr(settings, key, value)
+            continue
         if not isinstance(value, str):
             raise SettingsError(f"{path}: '{key}' must be a string")
         setattr(settings, key, value.strip())
@@ -112,6 +122,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     values = asdict(settings)
     if not values["theme"] and "theme" not in data:
         del values["theme"]  # no theme chosen: the file does not grow a `theme = ""` line
+    if not values["resume"] and "resume" not in data:
+        del values["resume"]  # nor a `resume = false` line
     wanted = {**data, **values}
     edited = _edit_top_level(text, {k: v for k, v in values.items() if data.get(k) != v}, set(data))
     if edited is None or _loads_or_none(edited) != wanted:

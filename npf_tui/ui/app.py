@@ -19,6 +19,7 @@ from npf_tui.core.errors import Cancelled, NpfError
 from npf_tui.core.models import Document
 from npf_tui.core.text.controls import make_safe
 
+from .screens.annotations import AnnotationListScreen
 from .screens.filters import FilterDialog
 from .screens.help import HelpScreen, binding_rows
 from .screens.import_prompt import ImportPrompt, import_summary
@@ -75,6 +76,14 @@ class NpfApp(App):
         Binding("c", "citation_style", "Citation style", show=False, id="npf.citation_style"),
         Binding("i,a", "import_files", "Import files", show=False, id="npf.import"),
         Binding("ctrl+r", "refresh_library", "Reload corpus", show=False, id="npf.refresh"),
+        Binding(
+            "A",
+            "annotations",
+            "Annotations",
+            tooltip="Annotations: filter, open, edit, export",
+            show=False,
+            id="npf.annotations",
+        ),
     ]
 
     def __init__(
@@ -86,11 +95,13 @@ class NpfApp(App):
         timings: bool = True,
         debounce: float = 0.25,
         auto_refresh: bool = True,
+        resume: bool | None = None,
     ) -> None:
         """Give the corpus and index folders (opened in a worker) or an already opened `library` (tests).
 
         `timings` shows search times (off for deterministic snapshots); `auto_refresh` checks the corpus folder
-        every REFRESH_INTERVAL seconds so documents added elsewhere appear without a restart.
+        every REFRESH_INTERVAL seconds so documents added elsewhere appear without a restart; `resume` reopens the
+        last session's panes once the library is open (None: the `resume` setting decides).
         """
         # NO_COLOR: Textual would turn every colour into a grey (a match in the highlighted result became grey 237
         # on 241); with ansi_color it drops them for the terminal's own colours instead, and app.tcss and the mark
@@ -109,6 +120,7 @@ class NpfApp(App):
         self.cancel_event = threading.Event()
         self.settings = self._load_settings()
         self.style_name = self.settings.default_style if self.settings else "chicago-author-date"
+        self.resume = bool(getattr(self.settings, "resume", False)) if resume is None else resume
         self.search_screen = SearchScreen(debounce=debounce, timings=timings)
 
     # -- start-up ---------------------------------------------------------------------------------------------
@@ -192,6 +204,9 @@ class NpfApp(App):
             self.notify(notice, timeout=6)
         lib.notices.clear()
         self.search_screen.library_ready()
+        if self.resume:
+            self.resume = False  # once
+            self._resume_session()
 
     @staticmethod
     def _load_settings():
@@ -218,7 +233,9 @@ class NpfApp(App):
         )
 
     @work(thread=True, exclusive=True, group="document")
-    def _load_document(self, doc_id: str, paragraph: int, query: str, other: bool) -> None:
+    def _load_document(
+        self, doc_id: str, paragraph: int, query: str, other: bool, annotation: str | None = None
+    ) -> None:
         """Read the document and find the query's matches in it, off the UI thread."""
         lib = self.library
         if lib is None:  # only started once the library is open (on_result_list_open checks)
@@ -229,13 +246,17 @@ class NpfApp(App):
         except NpfError as exc:
             self._from_thread(self.notify, str(exc), severity="error")
             return
-        self._from_thread(self._show_document, doc, paragraph, matches, query, other)
+        self._from_thread(self._show_document, doc, paragraph, matches, query, other, annotation)
 
-    async def _show_document(self, doc: Document, paragraph: int, matches, query: str, other: bool) -> None:
-        """Switch to the reader (composed on its first showing) with the document open."""
+    async def _show_document(
+        self, doc: Document, paragraph: int, matches, query: str, other: bool, annotation: str | None = None
+    ) -> None:
+        """Switch to the reader (composed on its first showing) with the document open (at an annotation)."""
+        while isinstance(self.screen, AnnotationListScreen):
+            self.pop_screen()
         if self.screen is not self.reader_screen:
             await self.push_screen("reader")
-        self.reader_screen.open_document(doc, paragraph, matches, query, other)
+        self.reader_screen.open_document(doc, paragraph, matches, query, other, annotation=annotation)
 
     def action_show_reader(self) -> None:
         """Back to the reader from the results (when a document is open)."""
@@ -260,6 +281,79 @@ class NpfApp(App):
         if self.screen is self.reader_screen:
             self.pop_screen()
         self.search_screen.set_query(query)
+
+    # -- annotations, places, the last session ------------------------------------------------------------------
+    def action_annotations(self) -> None:
+        """The annotation list (from the reader: filtered to nothing; `doc:ID` narrows it to one document)."""
+        if self.library is None:
+            self.notify("The library is still opening; try again in a moment.", timeout=3)
+            return
+        if not isinstance(self.screen, AnnotationListScreen):
+            self.push_screen(AnnotationListScreen())
+
+    def on_annotation_list_screen_open_annotation(self, message: AnnotationListScreen.OpenAnnotation) -> None:
+        """Open a document at an annotation (the mark made current, so `'` steps on from it)."""
+        ann = message.annotation
+        self._load_document(ann.doc_id, ann.paragraph, "", False, ann.id)
+
+    def session_panes(self) -> list[tuple[str, int, int | None]]:
+        """The open panes' places (left, then right in side-by-side mode)."""
+        reader = self.reader_screen
+        if not reader.is_mounted:
+            return []
+        panes = [reader.query_one("#left", ReaderPane)]
+        if reader.dual:
+            panes.append(reader.query_one("#right", ReaderPane))
+        return [place for place in (pane.place() for pane in panes) if place is not None]
+
+    def save_session(self) -> None:
+        """Remember the open panes and their places (on quit: one synced write, ~25 ms)."""
+        panes = self.session_panes()
+        if not panes:
+            return
+        from npf_tui.core.annotations import AnnotationStore
+
+        focused = 1 if self.reader_screen.dual and self.reader_screen.current_id == "right" and len(panes) > 1 else 0
+        with contextlib.suppress(NpfError, OSError):
+            AnnotationStore.for_corpus(self.corpus_dir).save_session(panes, focused=focused)
+
+    async def action_quit(self) -> None:
+        """Save the session (the open documents and places), then quit."""
+        self.save_session()
+        self.exit()
+
+    @work(thread=True, exclusive=True, group="resume")
+    def _resume_session(self) -> None:
+        """Reopen the last session's panes (`npf --resume`, or `resume = true` in the settings)."""
+        from npf_tui.core.annotations import AnnotationStore
+
+        lib = self.library
+        if lib is None:
+            return
+        try:
+            session = AnnotationStore.for_corpus(self.corpus_dir).last_session()
+            if session is None or not session.panes:
+                self._from_thread(self.notify, "No earlier session to resume.", timeout=4)
+                return
+            opened = [(lib.document(p.doc_id), p) for p in session.panes[:2] if p.doc_id in lib.catalog]
+        except NpfError as exc:
+            self._from_thread(self.notify, f"Session not resumed: {exc}", severity="warning")
+            return
+        if opened:
+            self._from_thread(self._show_session, opened, session.focused)
+
+    async def _show_session(self, opened, focused: int) -> None:
+        """Show the session's documents at their places."""
+        if self.screen is not self.reader_screen:
+            await self.push_screen("reader")
+        reader = self.reader_screen
+        for n, (doc, place) in enumerate(opened):
+            reader.open_document(doc, place.paragraph, {}, "", other=n > 0)
+            reader.current.go_to(place.paragraph, place.sentence)
+        if len(opened) > 1 and focused == 0:
+            reader.query_one("#left", ReaderPane).focus_paragraphs()  # the pane becomes current when focused
+        where = ", ".join(f"{doc.title or doc.doc_id} ¶{place.paragraph}" for doc, place in opened)
+        self.notify(f"Resumed: {where}", timeout=6, markup=False)
 
     # -- quotes -----------------------------------------------------------------------------------------------
     def on_reader_screen_quote_requested(self, message: ReaderScreen.QuoteRequested) -> None:
@@ -290,13 +384,30 @@ class NpfApp(App):
             source=f"{quote.doc_id} ¶{quote.paragraph}",
         )
         what = "paragraph" if selection.whole else "selection"
+        project = self._add_to_project(selection)
         self._from_thread(
             self.notify,
-            f"Quote ({what} ¶{selection.paragraph}, {quote.style}): {report.summary()}",
+            f"Quote ({what} ¶{selection.paragraph}, {quote.style}): {report.summary()}{project}",
             title="Copied" if report.copied or report.saved else "Not copied",
             severity="information" if report.saved else "warning",
             timeout=6,
         )
+
+    def _add_to_project(self, selection) -> str:
+        """Add the quote to the active writing project, if there is one; what to add to the notification."""
+        from npf_tui.core.cite.project import active_project, add_quote
+
+        name = active_project()
+        if name is None:
+            return ""
+        try:
+            from npf_tui.core.cite.keys import citation_keys
+
+            key = citation_keys(self.corpus_dir, [selection.doc])[selection.doc.doc_id]
+            add_quote(name, self.corpus_dir, selection.doc, key, selection.paragraph, selection.start, selection.end)
+        except (NpfError, OSError) as exc:
+            return f"; not added to project {name}: {exc}"
+        return f"; added to project {name} as [@{key}]"
 
     def action_citation_style(self) -> None:
         """Pick the citation style for copied quotes (saved as the default)."""
@@ -349,8 +460,20 @@ class NpfApp(App):
             return
         metas = [entry.meta for entry in lib.catalog.values()]
         values = {key: sorted({m.get(key, "") for m in metas} - {""}) for key in ("outlet", "author", "language")}
+        from npf_tui.core.annotations import STATUSES, AnnotationStore
+
+        try:
+            states = AnnotationStore.for_corpus(self.corpus_dir).doc_states()  # one read, ~0.5 ms
+        except NpfError:
+            states = {}
+        tags = sorted({tag for state in states.values() for tag in state.tags}, key=str.casefold)
         dialog = FilterDialog(
-            values["outlet"], values["author"], values["language"], self.search_screen.current_filters()
+            values["outlet"],
+            values["author"],
+            values["language"],
+            self.search_screen.current_filters(),
+            statuses=list(STATUSES),
+            tags=tags,
         )
         self.push_screen(dialog, self._filters_chosen)
 
@@ -484,6 +607,10 @@ class NpfApp(App):
                 + binding_rows(ReaderPane.BINDINGS),
             ),
             (
+                "Annotation list",
+                binding_rows(AnnotationListScreen.BINDINGS) + [("j k g G", "Move in the list")],
+            ),
+            (
                 "Entity sidebar",
                 binding_rows(EntityList.BINDINGS)
                 + [("esc", "Back to the text"), ("v y", "Sentence mode, copy: they act on the text")],
@@ -521,10 +648,10 @@ class NpfApp(App):
         return [b for b in declared_bindings(node) if b.id == binding_id]
 
 
-def run_app(corpus_dir: Path, index_dir: Path, *, explicit: bool = False) -> int:
+def run_app(corpus_dir: Path, index_dir: Path, *, explicit: bool = False, resume: bool | None = None) -> int:
     """Run the reader until the person quits; the exit status for `npf`. `explicit`: the person named the corpus
-    folder (see NpfApp.corpus_explicit)."""
-    app = NpfApp(corpus_dir, index_dir)
+    folder (see NpfApp.corpus_explicit); `resume`: reopen the last session's panes (None: the setting decides)."""
+    app = NpfApp(corpus_dir, index_dir, resume=resume)
     app.corpus_explicit = explicit
     app.run()
     return app.return_code or 0

@@ -1,4 +1,5 @@
-"""The filter dialog: outlet, author, language and date range, returned as query terms (`outlet:"…"` and so on)."""
+"""The filter dialog: outlet, author, language, date range, and the person's reading status and document tags,
+returned as query terms (`outlet:"…"`, `status:key`, `tag:core` and so on)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ def _quoted(value: str) -> str:
     return f'"{value}"' if re.search(r"\s", value) else value
 
 
-def filter_terms(outlet: str = "", author: str = "", language: str = "", start: str = "", end: str = "") -> str:
-    """The query terms for the chosen filters, e.g. `outlet:"Global Times" lang:en published:[2024-01 TO 2024-06]`."""
+def filter_terms(
+    outlet: str = "",
+    author: str = "",
+    language: str = "",
+    start: str = "",
+    end: str = "",
+    status: str = "",
+    tag: str = "",
+) -> str:
+    """The query terms for the chosen filters, e.g. `outlet:"Global Times" lang:en published:[2024-01 TO 2024-06]`
+    (`status:` and `tag:` are applied by the search screen: screens/doc_filters.py)."""
     terms = []
     if outlet:
         terms.append(f"outlet:{_quoted(outlet)}")
@@ -29,6 +39,10 @@ def filter_terms(outlet: str = "", author: str = "", language: str = "", start: 
         terms.append(f"lang:{language}")
     if start or end:
         terms.append(f"published:[{start} TO {end}]".replace("[ TO", "[TO").replace(" TO ]", " TO]"))
+    if status:
+        terms.append(f"status:{status}")
+    if tag:
+        terms.append(f"tag:{_quoted(tag)}")
     return " ".join(terms)
 
 
@@ -41,11 +55,24 @@ class FilterDialog(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, outlets: list[str], authors: list[str], languages: list[str], current: dict[str, str] | None = None
+        self,
+        outlets: list[str],
+        authors: list[str],
+        languages: list[str],
+        current: dict[str, str] | None = None,
+        statuses: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> None:
-        """Choices come from the catalog; `current` holds the filters already in the query."""
+        """Choices come from the catalog (and the person's document states); `current` holds the filters already in
+        the query."""
         super().__init__()
-        self.choices = {"outlet": outlets, "author": authors, "lang": languages}
+        self.choices = {
+            "outlet": outlets,
+            "author": authors,
+            "lang": languages,
+            "status": statuses or [],
+            "tag": tags or [],
+        }
         self.current = current or {}
 
     def compose(self):
@@ -53,7 +80,14 @@ class FilterDialog(ModalScreen[str | None]):
         with Vertical(id="filter-dialog", classes="dialog"):
             yield Static(Content.styled("Filters", "bold"), classes="dialog-title")
             with Grid(id="filter-grid"):
-                for field, label in (("outlet", "Outlet"), ("author", "Author"), ("lang", "Language")):
+                fields = (
+                    ("outlet", "Outlet"),
+                    ("author", "Author"),
+                    ("lang", "Language"),
+                    ("status", "Status"),
+                    ("tag", "Tag"),
+                )
+                for field, label in fields:
                     yield Label(label)
                     options = [(value, value) for value in self.choices[field]]
                     value = self.current.get(field, "")
@@ -94,7 +128,17 @@ class FilterDialog(ModalScreen[str | None]):
                 Content.styled(f"not a date: {bad[0]} (use YYYY, YYYY-MM or YYYY-MM-DD)", "$text-error")
             )
             return
-        self.dismiss(filter_terms(self._value("outlet"), self._value("author"), self._value("lang"), start, end))
+        self.dismiss(
+            filter_terms(
+                self._value("outlet"),
+                self._value("author"),
+                self._value("lang"),
+                start,
+                end,
+                self._value("status"),
+                self._value("tag"),
+            )
+        )
 
     def on_input_submitted(self) -> None:
         """Enter in a date box applies."""

@@ -16,6 +16,7 @@ from npf_tui.core.models import Document
 
 from ..widgets.entities import EntitySidebar
 from ..widgets.reader import ReaderPane, Selection
+from .reader_marks import MARK_BINDINGS, ReaderMarks
 
 if TYPE_CHECKING:
     from ..app import NpfApp
@@ -26,7 +27,7 @@ DUAL_WITH_SIDEBAR_MIN_WIDTH = 100
 SIDEBAR_AUTO_WIDTH = 120
 
 
-class ReaderScreen(Screen):
+class ReaderScreen(ReaderMarks, Screen):
     """Two reader panes (the right one shown in side-by-side mode) and an entity sidebar."""
 
     BINDINGS = [
@@ -85,6 +86,7 @@ class ReaderScreen(Screen):
         ),
         # v belongs to the reader pane; from the entity sidebar it reaches the screen, which hands it to the pane
         Binding("v", "sentence_mode", "", show=False, id="npf.reader.sentence_mode_from_sidebar"),
+        *MARK_BINDINGS,
     ]
 
     class QuoteRequested(Message):
@@ -165,12 +167,22 @@ class ReaderScreen(Screen):
         return self.current
 
     def open_document(
-        self, doc: Document, paragraph: int, matches: dict[int, list[tuple[int, int]]], query: str, other: bool
+        self,
+        doc: Document,
+        paragraph: int,
+        matches: dict[int, list[tuple[int, int]]],
+        query: str,
+        other: bool,
+        annotation: str | None = None,
     ) -> None:
-        """Show a document in the current or the other pane, cursor on `paragraph`, matches highlighted."""
+        """Show a document in the current or the other pane, cursor on `paragraph`, matches highlighted (and the
+        annotation with id `annotation` made current)."""
         self.query_text = query
         pane = self.pane(other)
+        if pane.document is not None and pane.document is not doc:
+            self.save_place(pane)  # leaving a document: remember where
         pane.show(doc, paragraph, matches)
+        self.load_marks(pane, annotation)
         pane.focus_paragraphs()
         self._mark_current()
         count = sum(len(v) for v in matches.values())
@@ -226,6 +238,7 @@ class ReaderScreen(Screen):
             self.current.focus_paragraphs()
             self.set_status("Back in the text (tab or e goes to the entities again).")
             return
+        self.save_place(self.current)
         self.post_message(self.Back())
 
     def _in_sidebar(self) -> bool:
@@ -256,6 +269,7 @@ class ReaderScreen(Screen):
             left, right = self.query_one("#left", ReaderPane), self.query_one("#right", ReaderPane)
             if right.document is not None:
                 left.show(right.document, right.cursor, right.matches)
+                self.load_marks(left)
             self.current_id = "left"
         self._layout()
         if self.dual and self.other.document is None:

@@ -17,6 +17,7 @@ from npf_tui.core.errors import NpfError
 
 from ..widgets.results import ResultList
 from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
+from .doc_filters import filtered_search, state_marker
 
 if TYPE_CHECKING:
     from npf_tui.core.models import SearchResult
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 #: Hits fetched per query (the list says when there are more).
 RESULT_LIMIT = 50
 #: Filter terms the filter dialog owns (replaced, not duplicated, when filters change).
-FILTER_TERM = re.compile(r'\s*(?:outlet|author|lang|published):(?:"[^"]*"|\[[^\]]*\]|\S+)')
+FILTER_TERM = re.compile(r'\s*(?:outlet|author|lang|published|status|tag):(?:"[^"]*"|\[[^\]]*\]|\S+)')
 
 EXAMPLES = (
     "Type to search the corpus in English, 中文 or pinyin; results appear as you type.\n\n"
@@ -179,21 +180,25 @@ class SearchScreen(Screen):
         if lib is None:  # search_now starts this only once the library is open
             return
         try:
-            result = lib.search(query, limit=RESULT_LIMIT)
+            # status:/tag: (the person's document states) are applied to the hits here: see doc_filters.py
+            result, states = filtered_search(lib, query, self.npf_app.corpus_dir, RESULT_LIMIT)
         except NpfError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._search_failed, str(exc), seq)
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_result, result, seq, focus_results)
+            markers = {doc_id: state_marker(state) for doc_id, state in states.items()}
+            self.app.call_from_thread(self._show_result, result, seq, focus_results, markers)
 
-    def _show_result(self, result: SearchResult, seq: int, focus_results: bool) -> None:
-        """Fill the list and the status line."""
+    def _show_result(
+        self, result: SearchResult, seq: int, focus_results: bool, markers: dict[str, str] | None = None
+    ) -> None:
+        """Fill the list and the status line (`markers`: each document's status and tags, shown on its hits)."""
         if seq != self._seq:
             return
         self.result = result
         results = self.query_one(ResultList)
-        results.show_hits(result.hits)
+        results.show_hits(result.hits, markers)
         self.query_one(StatusLine).update(summary_content(result, len(result.hits), self.timings))
         if result.hits:
             self.query_one("#info").display = False

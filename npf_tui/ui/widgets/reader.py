@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from rich.style import Style as RichStyle
+from textual import work
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +18,9 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from npf_tui.core.annotations import ORPHANED, Annotation, DocState, Place
 from npf_tui.core.models import Document
+from npf_tui.core.text.reading_aid import Word
 from npf_tui.core.text.sentences import Sentence, index_at, split_sentences
 
 from .linebreaking import break_content
@@ -27,6 +31,12 @@ MATCH_STYLE = "bold $text-warning on $warning-muted"
 MENTION_STYLE = "bold $text-success on $success-muted"
 CURRENT_STYLE = "bold reverse"
 SELECTION_STYLE = "bold underline $text-accent on $accent-muted"
+#: An annotation (a mark the person made with `m`): underlined in the secondary colour, under the other marks.
+ANNOTATION_STYLE = "underline $text-secondary"
+#: The annotation `'`/`"` stepped to.
+CURRENT_ANNOTATION_STYLE = "underline reverse $text-secondary"
+#: Pinyin shown after each Chinese word (`P`): dim, so the characters stay what the eye reads.
+PINYIN_STYLE = "italic $text-muted"
 #: Under NO_COLOR (every colour dropped, the terminal's own colours used) the marks differ by attributes alone; the
 #: cursor paragraph is bold there (app.tcss), so a match is underlined and the current one reversed.
 NO_COLOR_STYLES = {
@@ -34,7 +44,13 @@ NO_COLOR_STYLES = {
     MENTION_STYLE: "bold underline",
     CURRENT_STYLE: "bold reverse",
     SELECTION_STYLE: "reverse",
+    ANNOTATION_STYLE: "italic underline",
+    CURRENT_ANNOTATION_STYLE: "italic underline reverse",
+    PINYIN_STYLE: "italic",
 }
+#: Gutter marker of a paragraph holding annotations: `*` when one of them has a note, `+` otherwise (ASCII: no
+#: East Asian ambiguous width, and readable under NO_COLOR).
+NOTE_MARKER, MARK_MARKER = "*", "+"
 
 
 @dataclass(frozen=True)
@@ -69,9 +85,11 @@ class NumberedParagraph(Visual):
     and the like) before Textual sees it, so Textual's own wrapping, which breaks CJK text anywhere, never runs.
     """
 
-    def __init__(self, number: int, body: Content, gutter: int, spacing: int = 1) -> None:
-        """`gutter` is the width (cells) of the number column, a space included; `spacing` blank lines follow."""
+    def __init__(self, number: int, body: Content, gutter: int, spacing: int = 1, marker: str = "") -> None:
+        """`gutter` is the width (cells) of the number column, a space included; `spacing` blank lines follow;
+        `marker` (one cell) goes between the number and the text (the paragraph holds annotations)."""
         self.number = number
+        self.marker = marker
         self.body = body
         self.gutter = gutter
         self.spacing = spacing
@@ -97,7 +115,12 @@ class NumberedParagraph(Visual):
         body_width = max(1, width - self.gutter)
         body = self.wrapped(body_width)
         strips = body.render_strips(body_width, height, style, options) or [Strip.blank(body_width)]
-        label = Content.styled(f"{self.number:>{self.gutter - 1}} ", "dim")
+        if self.marker:
+            label = Content.assemble(
+                (f"{self.number:>{self.gutter - 2}}", "dim"), (self.marker, "bold $text-secondary"), " "
+            )
+        else:
+            label = Content.styled(f"{self.number:>{self.gutter - 1}} ", "dim")
         first = label.render_strips(self.gutter, 1, style, options)[0].extend_cell_length(self.gutter, style.rich_style)
         blank = Strip.blank(self.gutter, style.rich_style)
         lines = [
@@ -248,6 +271,12 @@ class ReaderPane(Vertical):
         self._sentences: list[Sentence] = []
         self._sel: tuple[int, int] = (0, 0)  # first and last selected sentence of paragraph _sel_para
         self._sel_para = 0
+        self.annotations: list[Annotation] = []  # this document's, anchored, in document order
+        self._note: int | None = None  # the annotation '/" stepped to (index into annotations)
+        self.doc_state: DocState | None = None
+        self.show_pinyin = False
+        self._pinyin: dict[int, list[tuple[Word, str]]] = {}  # paragraph → its words with their pinyin
+        self.saved_place: Place | None = None  # where this document was left last time (read when it opens)
 
     def compose(self):
         """Header and paragraphs."""
@@ -270,6 +299,9 @@ class ReaderPane(Vertical):
     # -- showing a document ------------------------------------------------------------------------------------
     def show(self, doc: Document, paragraph: int = 1, matches: dict[int, list[tuple[int, int]]] | None = None) -> None:
         """Show `doc` with the cursor on `paragraph`; `matches` are the query's spans by paragraph."""
+        if doc is not self.document:
+            self.annotations, self._note, self.doc_state, self._pinyin = [], None, None, {}
+            self.saved_place = None
         self.document = doc
         self._matches = matches or {}
         self._mentions = {}
@@ -281,10 +313,139 @@ class ReaderPane(Vertical):
         self._render_all(max(1, min(paragraph, len(doc.paragraphs) or 1)))
 
     def _header(self, doc: Document) -> Content:
-        """Title on the first line, then author · outlet · date (n.d. when unknown) · language · paragraph count."""
+        """Title on the first line, then author · outlet · date (n.d. when unknown) · language · paragraph count,
+        then the reading status, tags and annotation count when there are any."""
         details = [part for part in (doc.author, doc.outlet) if part]
         details += [doc.published or "n.d.", *([doc.language] if doc.language else []), f"{len(doc.paragraphs)} ¶"]
-        return Content.assemble((doc.title or doc.doc_id, "bold"), "\n", (" · ".join(details), "dim"))
+        parts: list = [(doc.title or doc.doc_id, "bold"), "\n", (" · ".join(details), "dim")]
+        state = self.doc_state
+        extra = []
+        if state is not None and state.status:
+            extra.append((f"[{state.status}]", "bold $text-accent"))
+        if state is not None and state.tags:
+            extra.append((" ".join(f"#{t}" for t in state.tags), "$text-secondary"))
+        if self.annotations:
+            count = len(self.annotations)
+            extra.append((f"{count} annotation{'s' if count != 1 else ''}", "dim"))
+        for n, part in enumerate(extra):
+            parts += ["\n" if n == 0 else ("  ", ""), part]
+        return Content.assemble(*parts)
+
+    def refresh_header(self) -> None:
+        """Re-draw the header (status, tags or annotations changed)."""
+        if self.document is not None:
+            self.query_one(".reader-header", Static).update(self._header(self.document))
+
+    # -- annotations, status, pinyin -----------------------------------------------------------------------------
+    def set_annotations(self, annotations: list[Annotation], current: str | None = None) -> None:
+        """Show this document's (anchored) annotations; `current`: the id of the one to make current."""
+        touched = {a.paragraph for a in self.annotations}
+        self.annotations = sorted(annotations, key=lambda a: (a.paragraph, a.start, a.end))
+        ids = [a.id for a in self.annotations]
+        self._note = ids.index(current) if current in ids else None
+        self.refresh_header()
+        # only the paragraphs whose marks changed: re-rendering them all would scroll the cursor to the top
+        for number in sorted(touched | {a.paragraph for a in self.annotations}):
+            self._refresh_paragraph(number)
+
+    def set_doc_state(self, state: DocState | None) -> None:
+        """Show the document's reading status and tags in the header."""
+        self.doc_state = state
+        self.refresh_header()
+
+    def _annotation_spans(self, number: int) -> list[tuple[int, int, str]]:
+        """The annotation marks of paragraph `number` (orphans have no place in the text: none)."""
+        spans = []
+        for index, ann in enumerate(self.annotations):
+            if ann.paragraph == number and ann.anchor != ORPHANED:
+                style = CURRENT_ANNOTATION_STYLE if index == self._note else ANNOTATION_STYLE
+                spans.append((ann.start, ann.end, style))
+        return spans
+
+    def _marker(self, number: int) -> str:
+        """The gutter marker of paragraph `number`."""
+        here = [a for a in self.annotations if a.paragraph == number and a.anchor != ORPHANED]
+        if not here:
+            return ""
+        return NOTE_MARKER if any(a.note for a in here) else MARK_MARKER
+
+    def mark_target(self) -> tuple[int, int, int] | None:
+        """What `m` marks, as (paragraph, start, end): the selected sentences in sentence mode, else the current
+        match (or mention) when it is in the cursor paragraph, else the whole cursor paragraph."""
+        doc = self.document
+        if doc is None or not self.cursor:
+            return None
+        cursor = self.cursor
+        if self.sentence_mode and self._sentences and self._sel_para == cursor:
+            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
+            return cursor, first.start, last.end
+        if self._target is not None and self._targets[self._target].paragraph == cursor:
+            mark = self._targets[self._target]
+            return cursor, mark.start, mark.end
+        return cursor, 0, len(doc.paragraph(cursor))
+
+    def annotation_at_cursor(self) -> Annotation | None:
+        """The annotation `M`/`D` act on: the one stepped to when it is in the cursor paragraph, else the one the
+        sentence selection overlaps, else the first of the cursor paragraph."""
+        cursor = self.cursor
+        here = [a for a in self.annotations if a.paragraph == cursor and a.anchor != ORPHANED]
+        if not here:
+            return None
+        if self._note is not None and self.annotations[self._note] in here:
+            return self.annotations[self._note]
+        target = self.mark_target()
+        if target is not None and self.sentence_mode:
+            _, start, end = target
+            overlapping = [a for a in here if a.start < end and start < a.end]
+            if overlapping:
+                return overlapping[0]
+        return here[0]
+
+    def action_step_annotation(self, direction: int) -> None:
+        """Next (1) / previous (-1) annotation after/before the cursor paragraph's current one, wrapping."""
+        placed = [i for i, a in enumerate(self.annotations) if a.anchor != ORPHANED]
+        if not placed:
+            self.post_message(self.Status(self, "no annotations in this document (m marks the text)"))
+            return
+        keys = [(self.annotations[i].paragraph, self.annotations[i].start) for i in placed]
+        if self._note is not None and self.annotations[self._note].paragraph == self.cursor:
+            here = (self.annotations[self._note].paragraph, self.annotations[self._note].start)
+        else:
+            here = (self.cursor, -1 if direction > 0 else 10**9)
+        if direction > 0:
+            ahead = [n for n, key in enumerate(keys) if key > here]
+            pick, wrapped = (ahead[0], False) if ahead else (0, True)
+        else:
+            behind = [n for n, key in enumerate(keys) if key < here]
+            pick, wrapped = (behind[-1], False) if behind else (len(keys) - 1, True)
+        old = self.annotations[self._note].paragraph if self._note is not None else None
+        self._note = placed[pick]
+        ann = self.annotations[self._note]
+        self._leave_sentences()
+        self.paragraphs.highlighted = ann.paragraph - 1
+        if old is not None and old != ann.paragraph:
+            self._refresh_paragraph(old)
+        self._refresh_paragraph(ann.paragraph)
+        note = f" · {ann.note}" if ann.note else ""
+        tags = " " + " ".join(f"#{t}" for t in ann.tags) if ann.tags else ""
+        wrap = " · wrapped" if wrapped else ""
+        self.post_message(
+            self.Status(self, f"annotation {pick + 1} of {len(placed)} (¶{ann.paragraph}){note}{tags}{wrap}")
+        )
+
+    def set_pinyin(self, paragraph: int, pieces: list[tuple[Word, str]]) -> None:
+        """Pinyin of one paragraph's words, shown while the pinyin toggle is on."""
+        shown = [n for n in self._pinyin if n != paragraph]
+        self._pinyin = {paragraph: pieces}  # the cursor paragraph's only: the others read as written
+        for number in [*shown, paragraph]:
+            self._refresh_paragraph(number)
+
+    def clear_pinyin(self) -> None:
+        """Hide the pinyin."""
+        shown = list(self._pinyin)
+        self._pinyin = {}
+        for number in shown:
+            self._refresh_paragraph(number)
 
     def set_matches(self, matches: dict[int, list[tuple[int, int]]]) -> None:
         """Replace the query highlights (e.g. after a search within the document)."""
@@ -333,7 +494,8 @@ class ReaderPane(Vertical):
     def _visual(self, doc: Document, number: int, gutter: int | None = None) -> NumberedParagraph:
         """Paragraph `number` of `doc` (the document on show) with its marks laid over it."""
         text = doc.paragraphs[number - 1]
-        spans = [(s, e, MATCH_STYLE) for s, e in self._matches.get(number, [])]
+        spans = self._annotation_spans(number)
+        spans += [(s, e, MATCH_STYLE) for s, e in self._matches.get(number, [])]
         spans += [(s, e, MENTION_STYLE) for s, e in self._mentions.get(number, [])]
         if self._target is not None and self._targets[self._target].paragraph == number:
             mark = self._targets[self._target]
@@ -345,7 +507,25 @@ class ReaderPane(Vertical):
         no_color = self.app.no_color
         for start, end, style in spans:
             content = content.stylize(NO_COLOR_STYLES[style] if no_color else style, start, end)
-        return NumberedParagraph(number, content, gutter or len(str(len(doc.paragraphs))) + 2)
+        if self.show_pinyin and number in self._pinyin:
+            content = self._with_pinyin(content, self._pinyin[number], no_color)
+        return NumberedParagraph(
+            number, content, gutter or len(str(len(doc.paragraphs))) + 2, marker=self._marker(number)
+        )
+
+    @staticmethod
+    def _with_pinyin(content: Content, pieces: list[tuple[Word, str]], no_color: bool) -> Content:
+        """`content` with each Chinese word followed by its pinyin (inline, so the line breaker treats it as text
+        and the marks on the characters keep their places)."""
+        style = NO_COLOR_STYLES[PINYIN_STYLE] if no_color else PINYIN_STYLE
+        parts: list = []
+        for n, (word, pinyin) in enumerate(pieces):
+            parts.append(content[word.start : word.end])
+            if pinyin and pinyin != word.text:
+                # a space after the pinyin only before the next word: none before 。，, which must follow on
+                spacer = " " if n + 1 < len(pieces) and pieces[n + 1][0].chinese else ""
+                parts.append((f" {pinyin}{spacer}", style))
+        return Content.assemble(*parts) if parts else content
 
     def _refresh_paragraph(self, number: int) -> None:
         """Re-render one paragraph after its marks changed."""
@@ -504,6 +684,83 @@ class ReaderPane(Vertical):
             old = self._sel_para
             self._leave_sentences(refresh=False)
             self._refresh_paragraph(old)
+        self.request_pinyin()
+
+    def toggle_pinyin(self) -> bool:
+        """Pinyin after the Chinese words of the cursor paragraph on/off (it follows the cursor); the new state."""
+        self.show_pinyin = not self.show_pinyin
+        if self.show_pinyin:
+            self.request_pinyin()
+        else:
+            self.clear_pinyin()
+        return self.show_pinyin
+
+    def request_pinyin(self) -> None:
+        """Compute the cursor paragraph's pinyin (in a worker: pypinyin loads in ~0.7 s the first time)."""
+        doc, cursor = self.document, self.cursor
+        if self.show_pinyin and doc is not None and cursor and cursor not in self._pinyin:
+            self._load_pinyin(doc, cursor)
+
+    @work(thread=True, exclusive=True, group="pinyin")
+    def _load_pinyin(self, doc: Document, number: int) -> None:
+        """Words and pinyin of one paragraph, off the UI thread."""
+        from npf_tui.core.text.reading_aid import with_pinyin
+
+        pieces = with_pinyin(doc.paragraph(number))
+        with contextlib.suppress(RuntimeError):  # the app may have gone meanwhile
+            self.app.call_from_thread(self._pinyin_loaded, doc, number, pieces)
+
+    def _pinyin_loaded(self, doc: Document, number: int, pieces: list[tuple[Word, str]]) -> None:
+        """Show the pinyin if the pane still shows that paragraph with pinyin on."""
+        if doc is self.document and self.show_pinyin and number == self.cursor:
+            self.set_pinyin(number, pieces)
+
+    def place(self) -> tuple[str, int, int | None] | None:
+        """(doc id, paragraph, sentence or None) of where the reader is: what is saved when the document is left."""
+        doc = self.document
+        if doc is None or not self.cursor:
+            return None
+        sentence = self._sel[0] + 1 if self.sentence_mode and self._sel_para == self.cursor else None
+        return doc.doc_id, self.cursor, sentence
+
+    def go_to(self, paragraph: int, sentence: int | None = None) -> None:
+        """Put the cursor on `paragraph` (and select sentence `sentence`, 1-based, when given)."""
+        doc = self.document
+        if doc is None or not doc.paragraphs:
+            return
+        paragraph = max(1, min(paragraph, len(doc.paragraphs)))
+        self._leave_sentences()
+        self.paragraphs.highlighted = paragraph - 1
+        self.paragraphs.scroll_to_highlight(top=True)
+        if sentence and self._enter_sentences():
+            index = max(0, min(sentence - 1, len(self._sentences) - 1))
+            self._sel = (index, index)
+            self._refresh_paragraph(paragraph)
+            self._sentence_status()
+
+    def word_passage(self) -> tuple[int, int, int, int, str] | None:
+        """What `K` looks up, as (paragraph, start, end, focus offset, description): the selected sentences; else
+        the sentence of the current match (its word first); else the cursor paragraph."""
+        doc = self.document
+        if doc is None or not self.cursor:
+            return None
+        cursor = self.cursor
+        if self.sentence_mode and self._sentences and self._sel_para == cursor:
+            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
+            focus = first.start
+            if self._target is not None and self._targets[self._target].paragraph == cursor:
+                inside = first.start <= self._targets[self._target].start < last.end
+                focus = self._targets[self._target].start if inside else focus
+            which = self._sel[0] + 1
+            return cursor, first.start, last.end, focus, f"¶{cursor}, sentence {which}"
+        if self._target is not None and self._targets[self._target].paragraph == cursor:
+            mark = self._targets[self._target]
+            sentences = split_sentences(doc.paragraph(cursor))
+            if sentences:
+                index = index_at(sentences, mark.start)
+                sentence = sentences[index]
+                return cursor, sentence.start, sentence.end, mark.start, f"¶{cursor}, sentence {index + 1}"
+        return cursor, 0, len(doc.paragraph(cursor)), 0, f"¶{cursor}"
 
     def selection(self) -> Selection | None:
         """The cursor paragraph, or the selected sentences in sentence mode; None with no document."""

@@ -20,12 +20,16 @@ SNIPPET_MATCH_STYLE = "bold $text-warning on $warning-muted"
 SNIPPET_MATCH_STYLE_NO_COLOR = "bold underline"
 
 
-def hit_content(number: int, hit: Hit, no_color: bool = False) -> Content:
-    """How one hit reads in the list: numbered title, a dim line of where it is from (author and outlet, "—" when
-    neither is known; never the file's id), then the snippet with its matches marked."""
+def hit_content(number: int, hit: Hit, no_color: bool = False, marker: str = "") -> Content:
+    """How one hit reads in the list: numbered title (and the document's reading status and tags, `marker`), a dim
+    line of where it is from (author and outlet, "—" when neither is known; never the file's id), then the snippet
+    with its matches marked."""
     source = " · ".join(part for part in (hit.author, hit.outlet) if part) or "—"
     where = f"{source} · {hit.published or 'n.d.'} · ¶{hit.paragraph}"
-    parts: list = [(f"{number}. ", "dim"), (hit.title or hit.doc_id, "bold"), "\n", (where, "dim italic"), "\n"]
+    parts: list = [(f"{number}. ", "dim"), (hit.title or hit.doc_id, "bold")]
+    if marker:
+        parts.append((f"  {marker}", "italic" if no_color else "$text-secondary"))
+    parts += ["\n", (where, "dim italic"), "\n"]
     match_style = SNIPPET_MATCH_STYLE_NO_COLOR if no_color else SNIPPET_MATCH_STYLE
     parts += [(text, match_style if matched else "") for text, matched in hit.snippet]
     return Content.assemble(*parts)
@@ -56,12 +60,15 @@ class ResultList(NoColorHighlight):
         super().__init__(id=id, classes=classes)
         self.hits: list[Hit] = []
 
-    def show_hits(self, hits: list[Hit]) -> None:
-        """Replace the list with these hits, the first highlighted."""
+    def show_hits(self, hits: list[Hit], markers: dict[str, str] | None = None) -> None:
+        """Replace the list with these hits, the first highlighted; `markers` (doc id → "[key] #core") are shown
+        after the titles."""
         self.hits = list(hits)
+        markers = markers or {}
         options: list = []
         for number, hit in enumerate(self.hits, 1):
-            options.append(Option(LineBroken(hit_content(number, hit, self.app.no_color)), id=f"hit-{number}"))
+            content = hit_content(number, hit, self.app.no_color, markers.get(hit.doc_id, ""))
+            options.append(Option(LineBroken(content), id=f"hit-{number}"))
             if number < len(self.hits):
                 options.append(None)  # a divider line between hits
         self.set_options(options)
