@@ -337,3 +337,29 @@ async def test_layout_80x24_nothing_cut_off(library):
         regions = [w.region for w in visible]
         assert regions[0].right <= regions[1].x and regions[1].right <= 80
         assert all(r.bottom <= 24 for r in regions)
+
+
+async def test_results_grouped_by_document_and_back(library):
+    """D (from the results) groups the hits by document, as Recoll and Zotero show a search: each document's best
+    passages in a row, at most 3; a document found with its words spread says so; D again lists passages."""
+    app = make_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Xi economy")
+        before = [h.doc_id for h in app.search_screen.query_one(ResultList).hits]
+        await pilot.press("escape", "D")
+        await settle(pilot)
+        hits = app.search_screen.query_one(ResultList).hits
+        order = [h.doc_id for h in hits]
+        groups = [d for i, d in enumerate(order) if i == 0 or order[i - 1] != d]
+        assert len(groups) == len(set(groups)) > 1  # each document's passages together
+        assert all(order.count(d) <= 3 for d in groups)
+        assert set(order) >= set(before[:3])
+        assert "grouped by document" in status_text(app)
+        await pilot.press("D")
+        await settle(pilot)
+        assert [h.doc_id for h in app.search_screen.query_one(ResultList).hits] == before
+        await search(pilot, "Hungarian exhibition Chongqing cultural")
+        await pilot.press("escape", "D")
+        await settle(pilot)
+        hits = app.search_screen.query_one(ResultList).hits
+        assert hits and hits[0].doc_id == "hungarian-art-exhibition-chongqing"

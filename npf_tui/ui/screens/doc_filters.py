@@ -88,19 +88,37 @@ def document_hits(lib, doc_ids: set[str]) -> list[Hit]:
     return hits
 
 
-def filtered_search(lib, query: str, corpus_dir, limit: int) -> tuple[SearchResult, dict[str, DocState]]:
+def grouped_search(lib, query: str, limit: int) -> SearchResult:
+    """The documents a query finds (at most `limit`), best first, as one list of hits: each document's best passages
+    in a row, each hit saying why its document matched (Library.search_documents; `npf search --by-doc`)."""
+    found = lib.search_documents(query, limit=limit)
+    hits = []
+    for group in found.documents:
+        for hit in group.hits:
+            hit.match = group.match
+            hits.append(hit)
+    notice = " ".join(part for part in (found.notice, f"grouped by document: {found.total} documents") if part)
+    return SearchResult(
+        query=query, expanded=found.expanded, total=len(hits), took_ms=found.took_ms, hits=hits, notice=notice
+    )
+
+
+def filtered_search(
+    lib, query: str, corpus_dir, limit: int, by_doc: bool = False
+) -> tuple[SearchResult, dict[str, DocState]]:
     """Search `query` with its `status:`/`tag:` terms applied to the hits; also every document's state (for the
-    result list's markers). Without such terms this is lib.search plus one read of the states (~0.5 ms)."""
+    result list's markers). Without such terms this is lib.search plus one read of the states (~0.5 ms). `by_doc`
+    groups the hits by document (grouped_search)."""
     base, doc_filter = split_doc_filters(query)
     states = AnnotationStore.for_corpus(corpus_dir).doc_states()
     if not doc_filter:
-        return lib.search(query, limit=limit), states
+        return (grouped_search(lib, query, limit) if by_doc else lib.search(query, limit=limit)), states
     allowed = doc_filter.allowed(states)
     if not base:
         hits = document_hits(lib, allowed)
         notice = f"documents with {doc_filter.describe()} (add words to search inside them)"
         return SearchResult(query=query, expanded=[], total=len(hits), took_ms=0.0, hits=hits, notice=notice), states
-    result = lib.search(base, limit=FILTERED_LIMIT)
+    result = grouped_search(lib, base, FILTERED_LIMIT) if by_doc else lib.search(base, limit=FILTERED_LIMIT)
     hits = [hit for hit in result.hits if hit.doc_id in allowed]
     result.query = query
     result.notice = " ".join(part for part in (result.notice, f"only documents with {doc_filter.describe()}") if part)

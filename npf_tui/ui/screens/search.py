@@ -69,6 +69,14 @@ class SearchScreen(Screen):
         ),
         Binding("escape", "escape", "Back", show=False, id="npf.search.escape"),
         Binding("r", "reader", "Reader", id="npf.search.reader"),
+        # D as F: a capital that the search box would type, so from the results (esc first in the box)
+        Binding(
+            "D",
+            "toggle_by_doc",
+            "By document",
+            tooltip="Group the results by document (each document's best passages together)",
+            id="npf.search.by_doc",
+        ),
     ]
 
     def __init__(self, debounce: float = 0.25, timings: bool = True) -> None:
@@ -78,6 +86,7 @@ class SearchScreen(Screen):
         self.timings = timings
         self._timer: Timer | None = None
         self._seq = 0  # the latest query sent; older answers are dropped
+        self.by_doc = False  # results grouped by document (D)
         self.result: SearchResult | None = None
 
     @property
@@ -160,6 +169,12 @@ class SearchScreen(Screen):
             self._timer.stop()
         self.search_now(focus_results=True)
 
+    def action_toggle_by_doc(self) -> None:
+        """Group the results by document, or list passages again (Recoll's and Zotero's view of a search)."""
+        self.by_doc = not self.by_doc
+        self.notify("Results grouped by document" if self.by_doc else "Results by passage", timeout=2)
+        self.search_now(focus_results=self.query_one(ResultList).has_focus)
+
     def search_now(self, focus_results: bool = False) -> None:
         """Send the query box's text to the search worker."""
         if getattr(self.app, "library", None) is None:
@@ -181,7 +196,7 @@ class SearchScreen(Screen):
             return
         try:
             # status:/tag: (the person's document states) are applied to the hits here: see doc_filters.py
-            result, states = filtered_search(lib, query, self.npf_app.corpus_dir, RESULT_LIMIT)
+            result, states = filtered_search(lib, query, self.npf_app.corpus_dir, RESULT_LIMIT, by_doc=self.by_doc)
         except NpfError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._search_failed, str(exc), seq)

@@ -20,12 +20,18 @@ SNIPPET_MATCH_STYLE = "bold $text-warning on $warning-muted"
 SNIPPET_MATCH_STYLE_NO_COLOR = "bold underline"
 
 
+#: Why a hit that is not a one-passage match is listed (core/search/documents.py).
+MATCH_WHY = {"metadata": "title/author words", "document": "words spread over the document"}
+
+
 def hit_content(number: int, hit: Hit, no_color: bool = False, marker: str = "") -> Content:
     """How one hit reads in the list: numbered title (and the document's reading status and tags, `marker`), a dim
     line of where it is from (author and outlet, "—" when neither is known; never the file's id), then the snippet
     with its matches marked."""
     source = " · ".join(part for part in (hit.author, hit.outlet) if part) or "—"
     where = f"{source} · {hit.published or 'n.d.'} · ¶{hit.paragraph}"
+    if hit.match != "passage":  # found through its title/author words, or with its words spread over the document
+        where += " · " + MATCH_WHY.get(hit.match, hit.match)
     parts: list = [(f"{number}. ", "dim"), (hit.title or hit.doc_id, "bold")]
     if marker:
         parts.append((f"  {marker}", "italic" if no_color else "$text-secondary"))
