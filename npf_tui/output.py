@@ -114,20 +114,37 @@ def byline(title: str, outlet: str, published: str, author: str = "") -> str:
     return f"{title} — {tail}" if tail else title
 
 
-def search_text(result: SearchResult, colour: bool) -> str:
-    """Ranked passages as readable text."""
-    lines = []
-    head = f"{result.total} passage{'s' if result.total != 1 else ''} for {result.query!r} ({result.took_ms:.0f} ms)"
-    lines.append(_style(head, "2", colour))
+def style(text: str, code: str, colour: bool) -> str:
+    """Wrap text in an ANSI style when colour is on (for commands that print their own lines)."""
+    return _style(text, code, colour)
+
+
+def search_head(result, colour: bool, what: str) -> list[str]:
+    """The header lines of a search's text output: what was found, what else was searched, the parser's note."""
+    lines = [_style(f"{what} for {result.query!r} ({result.took_ms:.0f} ms)", "2", colour)]
     if result.expanded:
         lines.append(_style("also searched: " + ", ".join(result.expanded) + "  (--exact to turn off)", "2", colour))
     if result.notice:
         lines.append(_style("note: " + result.notice, "33", colour))
+    return lines
+
+
+def search_text(result: SearchResult, colour: bool) -> str:
+    """Ranked passages as readable text; a hit that is not a one-passage match says why it is listed."""
+    from npf_tui.core.search.documents import why
+
+    if any(hit.match == "document" for hit in result.hits):
+        # Documents are listed only when no passage holds the words: the total counts documents then.
+        what = f"no passage holds every word, {result.total} document{'s do' if result.total != 1 else ' does'},"
+    else:
+        what = f"{result.total} passage{'s' if result.total != 1 else ''}"
+    lines = search_head(result, colour, what)
     for n, hit in enumerate(result.hits, 1):
         lines.append("")
         ref = _style(f"{hit.doc_id} ¶{hit.paragraph}", "36", colour)
+        tag = "" if hit.match == "passage" else "  " + _style(f"({why(hit.match)})", "2", colour)
         lines.append(f"{n:>2}. {_style(byline(hit.title, hit.outlet, hit.published), '1', colour)}")
-        lines.append(f"    {ref}")
+        lines.append(f"    {ref}{tag}")
         lines.append("    " + snippet_text(hit.snippet, colour))
     return "\n".join(lines)
 

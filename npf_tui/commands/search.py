@@ -71,16 +71,9 @@ def run_search(args, ctx) -> int:
     result = lib.search(query, limit=args.limit, exact=args.exact)
     if args.json:
         print(output.dumps(search_json(result)))
-    elif all(hit.match == "passage" for hit in result.hits):
-        print(output.search_text(result, output.use_colour()))
     else:
-        print(_mixed_text(result, output.use_colour()))
+        print(output.search_text(result, output.use_colour()))
     return 0 if result.total else 1
-
-
-def _paint(text: str, code: str, colour: bool) -> str:
-    """An ANSI style around text when colour is on (as output.py styles)."""
-    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
 def search_json(result) -> dict:
@@ -125,40 +118,10 @@ def by_doc_json(result) -> dict:
     }
 
 
-def _head(result, colour: bool, lines: list[str], what: str) -> None:
-    """The header lines shared by the text forms."""
-    lines.append(_paint(f"{what} for {result.query!r} ({result.took_ms:.0f} ms)", "2", colour))
-    if result.expanded:
-        lines.append(_paint("also searched: " + ", ".join(result.expanded) + "  (--exact to turn off)", "2", colour))
-    if result.notice:
-        lines.append(_paint("note: " + result.notice, "33", colour))
-
-
-def _mixed_text(result, colour: bool) -> str:
-    """Passages as output.search_text shows them, each hit that is not a one-passage match saying why it is here."""
-    from npf_tui.core.search.documents import why
-
-    if any(hit.match == "document" for hit in result.hits):
-        # Documents are listed only when no passage holds the words: the total counts documents then.
-        what = f"no passage holds every word, {result.total} document{'s do' if result.total != 1 else ' does'},"
-    else:
-        what = f"{result.total} passage{'s' if result.total != 1 else ''}"
-    lines: list[str] = []
-    _head(result, colour, lines, what)
-    for n, hit in enumerate(result.hits, 1):
-        lines.append("")
-        ref = _paint(f"{hit.doc_id} ¶{hit.paragraph}", "36", colour)
-        lines.append(f"{n:>2}. {_paint(output.byline(hit.title, hit.outlet, hit.published), '1', colour)}")
-        tag = "" if hit.match == "passage" else "  " + _paint(f"({why(hit.match)})", "2", colour)
-        lines.append(f"    {ref}{tag}")
-        lines.append("    " + output.snippet_text(hit.snippet, colour))
-    return "\n".join(lines)
-
-
 def by_doc_text(result, colour: bool) -> str:
     """Documents best first, each with why it matched and its best passages."""
-    lines: list[str] = []
-    _head(result, colour, lines, f"{result.total} document{'s' if result.total != 1 else ''}")
+    _paint = output.style
+    lines = output.search_head(result, colour, f"{result.total} document{'s' if result.total != 1 else ''}")
     for n, doc in enumerate(result.documents, 1):
         lines.append("")
         lines.append(f"{n:>2}. {_paint(output.byline(doc.title, doc.outlet, doc.published, doc.author), '1', colour)}")

@@ -131,7 +131,10 @@ class SearchScreen(Screen):
             self.query_one(StatusLine).show_text("Empty corpus.", "bold")
             return
         paragraphs = sum(entry.paragraphs for entry in lib.catalog.values())
-        self.query_one(StatusLine).show_text(f"{len(lib.catalog)} documents · {paragraphs} paragraphs", "dim")
+        docs = len(lib.catalog)
+        self.query_one(StatusLine).show_text(
+            f"{docs} document{'s' if docs != 1 else ''} · {paragraphs} paragraph{'s' if paragraphs != 1 else ''}", "dim"
+        )
         if self.query_one("#query", Input).value.strip():
             self.search_now()
         else:
