@@ -204,3 +204,110 @@ def test_an_index_without_a_dictionary_gets_one(tmp_path):
         assert path.exists()
     finally:
         lib.close()
+
+
+# -- senses the corpus supports (helper G) ------------------------------------------------------------------------
+# Real lines of manpages-zh pages that keep the English term beside 命令, and of English pages that say "order".
+COMMAND_LINES = [
+    "-command\n指定与 ArrowButton 相关联的一个 Tcl 命令。"
+    "典型的当鼠标按钮 1 在 ArrowButton 窗口上释放的时候调用这个命令。",
+    "命令 command 的标准输出通过管道连接到命令 command2 的标准输入。"
+    "连接是在命令指定的任何重定向之前进行的(参见下面的 REDIRECTION 重定向)。",
+    "• 指定 command 内建命令的 -p 选项；",
+    "-command\n指定与 Button 相关联的一个 Tcl 命令。典型的当鼠标按钮 1 在 Button 窗口上 释放的时候调用这个命令。",
+    "command\n组成规则动作的命令。有效的命令是 SELECT，INSERT， UPDATE，DELETE，或 NOTIFY 语句之一。",
+    "help [command]\n显示指定命令 command 的简要说明. 如果不指定参数, 本命令列出所有已知的 ftp 命令.",
+    "~!command\n执行指定的shell命令,然后返回消息.",
+    "\\w {filename ||command}\n将当前查询缓冲区输出到文件 filename 或者定向到 Unix 命令 command。",
+    "\\! [command ]\n返回到一个独立的 Unix shell 或者执行 Unix 命令 command。"
+    " 参数不会被进一步解释，shell 将看到全部参数。",
+    "lpq command (S)\n这个选项指定为了获得lpq风格的打印机状态信息而要在服务器上要执行的命令.",
+    "lprm command (S)\n此选项指定为了要删除一个打印任务而需要在服务器上执行的命令.",
+    "queuepause command (S)\n定义服务器暂停打印队列时要执行的命令.",
+]
+ORDER_LINES = [
+    "Returns an list of test names, sorted by run order.",
+    "The order in which the options are set does not matter.",
+    "--reverse\nInclude all changes in reverse order (since dpkg 1.19.1).",
+]
+# 信息 with no English beside it; English pages saying information, news and message (信息's first three senses).
+INFO_LINES = [
+    "如果没有在命令行上声明名称和其他的一些缺少的信息，脚本会提示你输入。",
+    "文件中列出的当前的使用信息是用于提供信息的； 只可以修改硬和软限制.",
+    "如果没有指定任何选项，将会显示一些有用的身份信息。",
+    "文件系统标准描述，网络协议，ASCII 和其他字符集，还有你眼前这份文档以及其他东西",
+]
+INFO_EN_LINES = [
+    "See warnings for more information about lexical warnings.",
+    "news - Newsgroup or News message",
+    'The "-h" option will show a usage message.',
+]
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    """A corpus where 命令 is written beside "command" often, and 信息 beside no English at all."""
+    root = tmp_path_factory.mktemp("evidence")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    _write(corpus, "zh-command", "zh", COMMAND_LINES)
+    _write(corpus, "en-order", "en", ORDER_LINES)
+    _write(corpus, "zh-info", "zh", INFO_LINES)
+    _write(corpus, "en-info", "en", INFO_EN_LINES)
+    lib = Library.open(corpus, root / "idx")
+    yield lib
+    lib.close()
+
+
+def test_the_sense_the_corpus_writes_beside_the_word_wins(evidence):
+    # CC-CEDICT's first sense of 命令 is "order"; this corpus writes "command" beside 命令 in 12 passages and
+    # "order" in none, so 命令 searches "command" and not "order" (which the corpus holds: present, unsupported).
+    assert evidence.search("order", exact=True).total == 3
+    result = evidence.search("命令", limit=50)
+    assert "command" in result.expanded and "order" not in result.expanded
+    assert not any(line in _texts(result) for line in ORDER_LINES)
+    compiler = evidence._compiler(False)
+    assert compiler._together("命令", "command") == len(COMMAND_LINES)
+    assert compiler._together("命令", "order") == 0
+
+
+def test_without_support_a_chinese_word_gets_its_first_sense(evidence):
+    # 信息: "information; news; message", none written beside it here: only the first sense is searched.
+    result = evidence.search("信息", limit=50)
+    assert [e for e in result.expanded if e.isascii()] == ["information"]
+    assert INFO_EN_LINES[0] in _texts(result) and INFO_EN_LINES[1] not in _texts(result)
+
+
+def test_english_keeps_every_headword_without_support(manpages):
+    # The other direction has no first sense to fall back on: every headword whose sense is the typed word (as
+    # before), so "backup" still reaches 备份 in a corpus that never writes them together.
+    assert "备份" in manpages.search("backup").expanded
+
+
+def test_pinyin_is_read_with_common_readings_only(evidence):
+    # pypinyin reads 眼 yan or wen and 前 qian or jian; 眼前 is yan qian (CC-CEDICT), so `wenjian` is 文件 only.
+    compiled = evidence.compile("wenjian")
+    assert "文件" in compiled.expanded and "眼前" not in compiled.expanded
+    assert "眼前" in evidence.compile("yanqian").expanded
+    # ... and finds what 文件 typed finds, nothing more
+    assert set(_texts(evidence.search("wenjian", limit=50))) == set(_texts(evidence.search("文件", limit=50)))
+
+
+def test_repeated_searches_read_postings_once_and_agree(evidence, monkeypatch):
+    from npf_tui.core.search import ranking
+
+    first = evidence.search("命令", limit=50)
+    ranker = evidence._block_ranker()
+    assert ranker._term_cache  # kept for the next search
+    again = evidence.search("命令", limit=50)
+    assert [(h.doc_id, h.paragraph, h.score) for h in again.hits] == [
+        (h.doc_id, h.paragraph, h.score) for h in first.hits
+    ]
+    # A cache too small for any term: every search reads afresh, with the same answer.
+    monkeypatch.setattr(ranking, "MAX_CACHED_POSTINGS", 0)
+    ranker.forget()
+    small = evidence.search("命令", limit=50)
+    assert not ranker._term_cache
+    assert [(h.doc_id, h.paragraph, h.score) for h in small.hits] == [
+        (h.doc_id, h.paragraph, h.score) for h in first.hits
+    ]

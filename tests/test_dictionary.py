@@ -101,3 +101,23 @@ def test_the_bundled_index_has_its_dictionary(library):
     assert is_current(path)
     # The bundled corpus writes 中国; the dictionary glosses it "China".
     assert "中国" in [e.text for e in Dictionary(path).chinese_for("China")]
+
+
+def test_answers_are_kept_and_cannot_be_changed_by_a_caller(tmp_path):
+    # Look-ups are kept for the process (the file of a generation never changes); a caller changing the list it got
+    # does not change the next answer, and the kept answer survives the file being closed.
+    path = tmp_path / DICTIONARY_FILE
+    compile_dictionary(path, bigrams_of(MANPAGE_LINES))
+    dictionary = Dictionary(path)
+    first = dictionary.chinese_for("backup")
+    first.append(first[0])
+    entries = dictionary.entries("备份")
+    entries.clear()
+    assert dictionary.has_key("backup")
+    dictionary.close()
+    path.unlink()  # the kept answers are not read again
+    assert [e.text for e in dictionary.chinese_for("backup")] == ["备份"]
+    assert [e.pinyin for e in dictionary.entries("备份")] == ["bei4 fen4"]
+    assert dictionary.has_key("backup")
+    dictionary.forget()
+    assert dictionary.entries("备份") == []  # asked afresh: the file is gone

@@ -264,7 +264,9 @@ def test_search_that_keeps_failing_gives_one_clear_error(built, monkeypatch):
     try:
         # Both ways a query is answered: the block ranker and Whoosh's own search.
         monkeypatch.setattr(type(lib._searcher), "search", broken)
-        monkeypatch.setattr(BlockRanker, "rank", broken)
+        # The block ranker answers through rank/scores (both evaluate with _eval) and reads single terms (passages).
+        for method in ("rank", "scores", "_eval", "passages"):
+            monkeypatch.setattr(BlockRanker, method, broken)
         with pytest.raises(IndexError_) as info:
             lib.search("Xi")
         assert "\n" not in str(info.value) and "npf index --rebuild" in str(info.value)
@@ -478,6 +480,8 @@ def test_passage_count_check_reads_the_table_of_contents_and_opens_readers_for_l
     monkeypatch.setattr(whoosh_index.FileIndex, "doc_count", lambda self: opened.append(1) or real_doc_count(self))
     assert integrity_mod.index_healthy(gen, manifest) and not opened  # CRC-checked: no readers needed
     monkeypatch.setattr(integrity_mod, "CHECKSUM_MAX_BYTES", 0)
+    seg = _segments(gen)[0]  # a new time stamp (same bytes): the file must be checked again, but is too large to read
+    os.utime(seg, ns=(seg.stat().st_atime_ns, seg.stat().st_mtime_ns + 10**9))
     assert integrity_mod.index_healthy(gen, manifest) and opened  # too large for CRCs: readers opened
     doc = next(iter(manifest.docs.values()))
     doc.paragraphs += 1

@@ -229,7 +229,21 @@ class Library:
             catalog=self._catalog_meta,
             meta=self._meta(),
             count_meta=count_meta,
+            passages=self._passages,
+            count=self._count,
         )
+
+    def _count(self, q) -> int:
+        """How many passages a query matches: the block ranker's evaluation, else Whoosh's."""
+        scores = self._block_ranker().scores(q)
+        return len(scores) if scores is not None else sum(1 for _ in q.docs(self._open_searcher()))
+
+    def _passages(self, term: str):
+        """The passages holding a `words` term, from the block ranker's cache (the ranking reads them anyway, with
+        the boost every `words` term of a compiled query has)."""
+        from npf_tui.core.search.query import WORD_BOOST
+
+        return self._block_ranker().passages("words", term, WORD_BOOST)
 
     def _meta(self) -> MetaIndex:
         """The words of the documents' titles, authors and outlets (built from the catalog on first search)."""

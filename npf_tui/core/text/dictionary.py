@@ -196,6 +196,17 @@ class Dictionary:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._failed = path is None
+        # Answers kept for the process (the file of a generation never changes): the reader asks the same few keys
+        # again at every keystroke, and each SQLite look-up is ~0.15 ms.
+        self._entries: dict[str, tuple[Entry, ...]] = {}
+        self._chinese: dict[str, tuple[Equivalent, ...]] = {}
+        self._keys: dict[str, bool] = {}
+
+    def forget(self) -> None:
+        """Drop the answers kept so far (the next look-ups ask the file again)."""
+        self._entries.clear()
+        self._chinese.clear()
+        self._keys.clear()
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._db is None and not self._failed:
@@ -216,16 +227,22 @@ class Dictionary:
 
     def entries(self, chinese: str) -> list[Entry]:
         """The entries whose headword is `chinese` (Simplified or Traditional; folded)."""
-        db = self._connection()
-        if db is None:
-            return []
-        rows = db.execute("SELECT simp, trad, pinyin, senses FROM entry WHERE simp = ?", (normalize(chinese),))
-        return [Entry(s, t, p, tuple(senses.split("/"))) for s, t, p, senses in rows]
+        found = self._entries.get(chinese)
+        if found is None:
+            db = self._connection()
+            if db is None:
+                return []
+            rows = db.execute("SELECT simp, trad, pinyin, senses FROM entry WHERE simp = ?", (normalize(chinese),))
+            found = self._entries[chinese] = tuple(Entry(s, t, p, tuple(x.split("/"))) for s, t, p, x in rows)
+        return list(found)
 
     def chinese_for(self, english: str) -> list[Equivalent]:
         """Headwords one of whose first senses is `english` itself, closest first (the sense's position, then the
         entry's number of senses: a word with one meaning is a safer equivalent than one with eight)."""
         key = gloss_key(english)
+        memo = self._chinese.get(key)
+        if memo is not None:
+            return list(memo)
         db = self._connection()
         if not key or db is None:
             return []
@@ -233,16 +250,24 @@ class Dictionary:
             "SELECT simp, MIN(position), MAX(senses) FROM gloss WHERE key = ? AND position < ? GROUP BY simp",
             (key, MAX_SENSE_POSITION),
         )
-        found = [Equivalent(simp, pos, n) for simp, pos, n in rows]
-        return sorted(found, key=lambda e: (e.position, e.senses, e.text))
+        found = sorted(
+            (Equivalent(simp, pos, n) for simp, pos, n in rows), key=lambda e: (e.position, e.senses, e.text)
+        )
+        self._chinese[key] = tuple(found)
+        return found
 
     def has_key(self, english: str) -> bool:
         """Whether some entry has `english` as a sense (cheap: used to find multi-word terms in a query)."""
         key = gloss_key(english)
+        memo = self._keys.get(key)
+        if memo is not None:
+            return memo
         db = self._connection()
         if not key or db is None:
             return False
-        return db.execute("SELECT 1 FROM gloss WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+        found = db.execute("SELECT 1 FROM gloss WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+        self._keys[key] = found
+        return found
 
     def english_for(self, chinese: str) -> list[Equivalent]:
         """The first senses of a Chinese word that are equivalents ("加密" → encrypt, encryption), in order."""
