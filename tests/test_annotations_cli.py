@@ -185,3 +185,19 @@ def test_a_damaged_store_is_a_one_line_error(capsys, corpus_copy):
         status, out, err = npf(capsys, corpus_copy, *args)
         assert status == 1 and out == "" and err.startswith("npf: error: ") and str(path) in err
         assert err.count("\n") == 1
+
+
+def test_search_keeps_only_documents_with_a_status_or_tag(capsys, corpus_copy, tmp_path):
+    """`npf search status:key …` / `tag:…` (as in the reader): the words searched, only those documents' hits kept;
+    a query of filters alone lists the documents; an unknown status is one line and exit 2."""
+    index = str(tmp_path / "idx")
+    assert npf(capsys, corpus_copy, "status", "rainey", "key")[0] == 0
+    assert npf(capsys, corpus_copy, "tag", "semafor", "+slogan")[0] == 0
+    status, out, _ = npf(capsys, corpus_copy, "--index", index, "search", "status:key", "productive", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["hits"] and {h["doc_id"] for h in data["hits"]} == {EN.doc_id}
+    assert "only documents with status:key" in data["notice"]
+    status, out, _ = npf(capsys, corpus_copy, "--index", index, "search", "tag:slogan", "--by-doc", "--json")
+    assert status == 0 and [d["doc_id"] for d in json.loads(out)["documents"]] == ["semafor-2024-xi-catchphrase"]
+    status, _, err = npf(capsys, corpus_copy, "--index", index, "search", "status:done", "x")
+    assert status == 2 and err.startswith("npf: error: unknown reading status 'done'")

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from test_ui_support import make_app, open_first, search, settle
 
 from npf_tui.core.annotations import AnnotationStore
+from npf_tui.core.annotations.doc_filters import DocFilterError, split_doc_filters
 from npf_tui.core.settings import Settings, load_settings, save_settings
 from npf_tui.core.text import reading_aid
 from npf_tui.ui.screens.annotate import TextPrompt
-from npf_tui.ui.screens.doc_filters import DocFilterError, split_doc_filters
 from npf_tui.ui.screens.filters import FilterDialog
 from npf_tui.ui.screens.reader import ReaderScreen
 from npf_tui.ui.screens.word_panel import WordPanel

@@ -59,10 +59,30 @@ def _print_notices(lib) -> None:
 
 def run_search(args, ctx) -> int:
     """Print ranked passages (or, with --by-doc, documents); exit 1 when nothing matched."""
+    from npf_tui.core.annotations.doc_filters import FILTERED_LIMIT, filtered_search, split_doc_filters
+
     lib = ctx.library()
     query = " ".join(args.query)
+    base, doc_filter = split_doc_filters(query)
+    if doc_filter and not args.by_doc:
+        # status:/tag: (your documents' reading status and tags): the rest searched, the hits kept by document
+        result, _ = filtered_search(lib, query, ctx.corpus_dir, args.limit, exact=args.exact)
+        print(output.dumps(search_json(result)) if args.json else output.search_text(result, output.use_colour()))
+        return 0 if result.hits else 1
     if args.by_doc:
-        grouped = lib.search_documents(query, limit=args.limit, exact=args.exact)
+        if doc_filter:
+            from npf_tui.core.annotations import AnnotationStore
+
+            allowed = doc_filter.allowed(AnnotationStore.for_corpus(ctx.corpus_dir).doc_states())
+            if base:
+                grouped = lib.search_documents(base, limit=FILTERED_LIMIT, exact=args.exact)
+            else:  # filters alone: those documents, each with its first paragraph
+                grouped = _documents_of(lib, allowed)
+            grouped.documents = [d for d in grouped.documents if d.doc_id in allowed][: args.limit]
+            grouped.total = len(grouped.documents)
+            grouped.query = query
+        else:
+            grouped = lib.search_documents(query, limit=args.limit, exact=args.exact)
         if args.json:
             print(output.dumps(by_doc_json(grouped)))
         else:
@@ -74,6 +94,19 @@ def run_search(args, ctx) -> int:
     else:
         print(output.search_text(result, output.use_colour()))
     return 0 if result.total else 1
+
+
+def _documents_of(lib, doc_ids: set[str]):
+    """A grouped result listing documents by title, each with its first paragraph (a query of filters alone)."""
+    from npf_tui.core.annotations.doc_filters import document_hits
+    from npf_tui.core.search.documents import DocumentHits, DocumentSearchResult
+
+    hits = document_hits(lib, doc_ids)
+    documents = [
+        DocumentHits(hit.doc_id, "document", 0.0, [hit], hit.title, hit.author, hit.outlet, hit.published)
+        for hit in hits
+    ]
+    return DocumentSearchResult(query="", expanded=[], total=len(documents), took_ms=0.0, documents=documents)
 
 
 def search_json(result) -> dict:

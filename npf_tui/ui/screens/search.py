@@ -13,11 +13,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
+from npf_tui.core.annotations.doc_filters import filtered_search
 from npf_tui.core.errors import NpfError
 
-from ..widgets.results import ResultList
+from ..widgets.results import ResultList, state_marker
 from ..widgets.status import BusyPanel, InfoPanel, StatusLine, summary_content
-from .doc_filters import filtered_search, state_marker
 
 if TYPE_CHECKING:
     from npf_tui.core.models import SearchResult

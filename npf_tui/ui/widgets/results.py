@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from npf_tui.core.annotations import DocState
 from npf_tui.core.models import Hit
 
 from .keys import list_navigation
@@ -99,3 +100,12 @@ class ResultList(NoColorHighlight):
         """A mouse click opens the clicked hit in the current pane."""
         event.stop()
         self.action_open(False)
+
+
+def state_marker(state: DocState | None) -> str:
+    """The small marker a result shows for its document's state: `[key] #core`."""
+    if state is None:
+        return ""
+    parts = [f"[{state.status}]"] if state.status else []
+    parts += [f"#{t}" for t in state.tags[:3]]
+    return " ".join(parts)

@@ -1,14 +1,14 @@
-"""`status:` and `tag:` in a search query: the person's own document states (core/annotations), applied to the hits
-here in the UI layer — the search core sits below the annotations package and may not import it (the layers
-contract), and Library.search has no document filter hook, so the words are searched and the hits then kept or
-dropped by their document."""
+"""`status:` and `tag:` in a search query: the person's own document states, applied to the hits of a search — the
+search core sits below the annotations package and may not import it (the layers contract), and Library.search has
+no document filter hook, so the rest of the query is searched and the hits are then kept or dropped by their
+document. Used by the reader's search and by `npf search`."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from npf_tui.core.annotations import STATUSES, AnnotationStore, DocState
+from npf_tui.core.annotations.store import STATUSES, AnnotationStore, DocState
 from npf_tui.core.errors import NpfError
 from npf_tui.core.models import Hit, SearchResult
 
@@ -19,7 +19,9 @@ FILTERED_LIMIT = 500
 
 
 class DocFilterError(NpfError):
-    """A status that does not exist (`status:done`)."""
+    """A status that does not exist (`status:done`): a query that cannot be understood (exit status 2)."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -88,10 +90,10 @@ def document_hits(lib, doc_ids: set[str]) -> list[Hit]:
     return hits
 
 
-def grouped_search(lib, query: str, limit: int) -> SearchResult:
+def grouped_search(lib, query: str, limit: int, exact: bool = False) -> SearchResult:
     """The documents a query finds (at most `limit`), best first, as one list of hits: each document's best passages
     in a row, each hit saying why its document matched (Library.search_documents; `npf search --by-doc`)."""
-    found = lib.search_documents(query, limit=limit)
+    found = lib.search_documents(query, limit=limit, exact=exact)
     hits = []
     for group in found.documents:
         for hit in group.hits:
@@ -104,7 +106,7 @@ def grouped_search(lib, query: str, limit: int) -> SearchResult:
 
 
 def filtered_search(
-    lib, query: str, corpus_dir, limit: int, by_doc: bool = False
+    lib, query: str, corpus_dir, limit: int, by_doc: bool = False, exact: bool = False
 ) -> tuple[SearchResult, dict[str, DocState]]:
     """Search `query` with its `status:`/`tag:` terms applied to the hits; also every document's state (for the
     result list's markers). Without such terms this is lib.search plus one read of the states (~0.5 ms). `by_doc`
@@ -112,25 +114,20 @@ def filtered_search(
     base, doc_filter = split_doc_filters(query)
     states = AnnotationStore.for_corpus(corpus_dir).doc_states()
     if not doc_filter:
-        return (grouped_search(lib, query, limit) if by_doc else lib.search(query, limit=limit)), states
+        found = grouped_search(lib, query, limit, exact) if by_doc else lib.search(query, limit=limit, exact=exact)
+        return found, states
     allowed = doc_filter.allowed(states)
     if not base:
         hits = document_hits(lib, allowed)
         notice = f"documents with {doc_filter.describe()} (add words to search inside them)"
         return SearchResult(query=query, expanded=[], total=len(hits), took_ms=0.0, hits=hits, notice=notice), states
-    result = grouped_search(lib, base, FILTERED_LIMIT) if by_doc else lib.search(base, limit=FILTERED_LIMIT)
+    if by_doc:
+        result = grouped_search(lib, base, FILTERED_LIMIT, exact)
+    else:
+        result = lib.search(base, limit=FILTERED_LIMIT, exact=exact)
     hits = [hit for hit in result.hits if hit.doc_id in allowed]
     result.query = query
     result.notice = " ".join(part for part in (result.notice, f"only documents with {doc_filter.describe()}") if part)
     result.total = len(hits)
     result.hits = hits[:limit]
     return result, states
-
-
-def state_marker(state: DocState | None) -> str:
-    """The small marker a result shows for its document's state: `[key] #core`."""
-    if state is None:
-        return ""
-    parts = [f"[{state.status}]"] if state.status else []
-    parts += [f"#{t}" for t in state.tags[:3]]
-    return " ".join(parts)
