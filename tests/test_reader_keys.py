@@ -292,7 +292,7 @@ async def test_reader_lines_never_start_with_closing_punctuation(library):
                 assert marked.replace(" ", "") == text[start : start + 2].replace(" ", "")  # the mark survives
 
 
-def test_no_hits_hint_names_the_field_that_holds_the_words(library):
+async def test_no_hits_hint_names_the_field_that_holds_the_words(library):
     metas = [entry.meta for entry in library.catalog.values()]
     assert no_hits_hint("Rainey", metas) == (
         "Hint: Rainey is an author (Jacque Rainey): search author:Rainey for those documents."
@@ -301,7 +301,7 @@ def test_no_hits_hint_names_the_field_that_holds_the_words(library):
     assert no_hits_hint("zorblax", metas) == "" and no_hits_hint("author:rainey", metas) == ""
 
 
-def test_a_hit_without_an_author_shows_its_outlet_else_a_dash(library):
+async def test_a_hit_without_an_author_shows_its_outlet_else_a_dash(library):
     hits = library.search("productive forces", limit=50).hits
     hit = next(h for h in hits if not h.author and h.outlet)
     assert hit_content(1, hit).plain.splitlines()[1].startswith(f"{hit.outlet} · ")
