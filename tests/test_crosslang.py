@@ -311,3 +311,29 @@ def test_repeated_searches_read_postings_once_and_agree(evidence, monkeypatch):
     assert [(h.doc_id, h.paragraph, h.score) for h in small.hits] == [
         (h.doc_id, h.paragraph, h.score) for h in first.hits
     ]
+
+
+def test_a_romanised_name_of_the_text_is_read_as_pinyin_too(tmp_path):
+    """'Zhuanglong' is a word of the English text but no English word (no CC-CEDICT sense): `jin zhuanglong` also
+    finds 金壮龙 where the Chinese text names him; 'china' (an English word) is not read as chi-na; --exact keeps
+    what was typed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(
+        corpus,
+        "miit",
+        "zh",
+        [
+            "工业和信息化部部长金壮龙表示，要因地制宜发展新质生产力，推动传统产业改造升级。",
+            "Minister Jin Zhuanglong said the ministry would develop new quality productive forces in China.",
+        ],
+    )
+    lib = Library.open(corpus, tmp_path / "idx")
+    try:
+        found = lib.search("jin zhuanglong")
+        assert "金壮龙" in found.expanded and {h.paragraph for h in found.hits} == {1, 2}
+        assert "jin zhuanglong" not in [e.casefold() for e in found.expanded]  # what was typed is no expansion
+        assert {h.paragraph for h in lib.search("jin zhuanglong", exact=True).hits} == {2}
+        assert not any("吃" in e or "赤" in e for e in lib.compile("china").expanded)
+    finally:
+        lib.close()

@@ -117,6 +117,7 @@ class QueryCompiler:
         """Parse and compile; bad syntax falls back to plain words with a notice; nothing searchable raises."""
         if len(text) > MAX_QUERY_CHARS:
             raise QuerySyntaxError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+        typed_text = text
         if not self.exact:
             # clean() and the parser fold Traditional to Simplified character by character: the regional wording
             # must be read from the text as typed (軟體 → 软件, where the folding only gives 软体).
@@ -140,7 +141,10 @@ class QueryCompiler:
             raise QuerySyntaxError("nothing to search for in this query (only punctuation or operators?)")
         if only_negative(compiled):
             compiled = Q.And([Q.Every(), compiled])
-        return CompiledQuery(compiled.normalize(), self.literals, self.expanded, notice)
+        # What was typed is no expansion, even when a reading came back to it (xi jinping → 习近平 → Xi Jinping).
+        typed = " ".join(typed_text.split()).casefold()
+        expanded = [e for e in self.expanded if " ".join(e.split()).casefold() != typed]
+        return CompiledQuery(compiled.normalize(), self.literals, expanded, notice)
 
     # -- tree rewriting ---------------------------------------------------------------------------------------
     def _rewrite(self, q, negated: bool):
@@ -427,10 +431,19 @@ class QueryCompiler:
         return all((readings(c) or ("",))[0] == syl for c, syl in zip(chinese, syllables, strict=True))
 
     def _english(self, word: str) -> bool:
-        """Whether a typed word is a word of the corpus's text (then it is not pinyin on its own)."""
+        """Whether a typed word is an English word of the corpus's text (then it is not pinyin on its own).
+
+        A word of the text that spells two or more pinyin syllables and is no English word of the dictionary is a
+        romanised Chinese name ('Zhuanglong' in "Minister Jin Zhuanglong said…"): it is read as pinyin too, so that
+        `jin zhuanglong` also finds 金壮龙 where the Chinese text names him. 'china' (a CC-CEDICT gloss) is not;
+        with --exact nothing typed as an English word of the text crosses to Chinese."""
         found = self._english_words.get(word)
         if found is None:
-            found = self._english_words[word] = self.searcher.doc_frequency("words", stem(normalize(word))) > 0
+            found = self.searcher.doc_frequency("words", stem(normalize(word))) > 0
+            dictionary = self.expansions.dictionary if self.expansions is not None and not self.exact else None
+            if found and dictionary is not None and len((split_typed(word) or [[]])[0]) >= 2:
+                found = dictionary.has_key(normalize(word))
+            self._english_words[word] = found
         return found
 
     def _with_meta(self, raw: str, compiled, negated: bool):
@@ -492,7 +505,15 @@ class QueryCompiler:
         """The best-matching of some equivalents, listed as expanded; None when none compiles."""
         alt_queries = []
         for alt in alternatives:
-            alt_q = self._word_of_vocabulary(alt, negated) if boost == DICTIONARY_BOOST else self.phrase(alt, negated)
+            # An equivalent is searched as written, never read as pinyin again: 习近平's "Xi Jinping" would read
+            # as 习近平 and expand once more, without end.
+            typed_only, self._typed_only = self._typed_only, True
+            try:
+                alt_q = (
+                    self._word_of_vocabulary(alt, negated) if boost == DICTIONARY_BOOST else self.phrase(alt, negated)
+                )
+            finally:
+                self._typed_only = typed_only
             if alt_q is not None:
                 alt_queries.append(alt_q)
                 if alt not in self.expanded:
