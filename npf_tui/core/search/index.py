@@ -26,7 +26,7 @@ from npf_tui.core.errors import Cancelled, IndexError_, NpfError
 from npf_tui.core.fsutil import atomic_write_text, fsync_dir
 from npf_tui.core.glossary import mine_pairs
 from npf_tui.core.models import Document
-from npf_tui.core.search import pinyin_map
+from npf_tui.core.search import pinyin_map, whoosh_io
 from npf_tui.core.search.integrity import holds_all_passages, index_healthy, whoosh_files
 from npf_tui.core.search.manifest import (
     CURRENT_FILE,
@@ -41,10 +41,13 @@ from npf_tui.core.search.manifest import (
 from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.text.dictionary import DICTIONARY_FILE, compile_dictionary
-from npf_tui.core.text.textnorm import passage_language
+from npf_tui.core.text.textnorm import normalize, passage_language
 
 if TYPE_CHECKING:
     from whoosh.searching import Searcher  # untyped (Any to mypy): names what the list holds
+
+# Whoosh copied every part of a segment it opened into memory (570 MB and 0.3 s per searcher at 100 MB): see whoosh_io.
+whoosh_io.install()
 
 #: Bump when the schema or the analysis changes: older indexes are then rebuilt on open.
 #: 4: the manifest records the Whoosh files (size, CRC) and every open checks them.
@@ -54,8 +57,10 @@ SCHEMA_VERSION = 8
 PENDING = "pending.json"
 USERDICT = "userdict.txt"
 LOCK_WAIT_SECONDS = 30.0
-#: A corpus at least this large is built with Whoosh's multiprocessing writer (both cores).
-PARALLEL_MIN_PARAGRAPHS = 20000
+#: A corpus of at least this many bytes of document files is built with Whoosh's multiprocessing writer (both
+#: cores). Decided before any document is read (the build streams them): ~20,000 paragraphs of the benchmark's man
+#: pages (190 bytes a paragraph at 20 MB), the threshold in paragraphs this replaces.
+PARALLEL_MIN_BYTES = 4_000_000
 
 
 def make_schema() -> Schema:
@@ -150,6 +155,7 @@ def _update_entities(
     removed,
     ix=None,
     corpus_files: dict[str, Path] | None = None,
+    cancel: threading.Event | None = None,
 ) -> None:
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
     documents contain names that appeared or disappeared, instead of re-reading every document."""
@@ -157,7 +163,9 @@ def _update_entities(
     from npf_tui.core.entities.store import update_entity_store
 
     if ix is None:
-        update_entity_store(gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files)
+        update_entity_store(
+            gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files, cancel=cancel
+        )
         return
     searchers: list[Searcher] = []
 
@@ -205,53 +213,58 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
     gen_dir = index_root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
     gen_dir.mkdir()
     try:
-        docs: list[Document] = []
         entries: dict[str, DocEntry] = {}
-        total = len(scan.files)
-        for n, (doc_id, path) in enumerate(sorted(scan.files.items()), 1):
-            _check_cancel(cancel)
-            doc = _load_or_skip(path, scan)
-            if doc is None:
-                continue
-            docs.append(doc)
-            entries[doc_id] = _entry(doc, path, scan.stamps[doc_id])
-            if progress and (n % 50 == 0 or n == total):
-                progress(n, total * 2, f"reading documents ({n}/{total})")
+        ordered = sorted(scan.files.items())
+        total = len(ordered)
         ix = whoosh_index.create_in(str(gen_dir), make_schema())
-        n_paragraphs = sum(len(d.paragraphs) for d in docs)
-        parallel = n_paragraphs >= PARALLEL_MIN_PARAGRAPHS and (os.cpu_count() or 1) > 1
+        corpus_bytes = sum(scan.stamps[doc_id].size for doc_id, _ in ordered if doc_id in scan.stamps)
+        parallel = corpus_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
         if parallel:
             # Imported here, rjieba builds its dictionary (~33 MB) once, before the writer forks: its processes share
             # those pages instead of each building its own copy.
             import rjieba  # noqa: F401
         # limitmb is Whoosh's estimate of each process's posting buffer; it undercounts Python's objects about 1.7×.
-        # 24 keeps the build's memory (all processes, PSS) near 350 MB at 20 MB of text, with no measurable slow-down
-        # against 128 (the sorted runs it spills are merged in one pass either way).
-        writer = ix.writer(procs=2, limitmb=24, multisegment=True) if parallel else ix.writer(limitmb=256)
-        # The pinyin map and the entity store need no index: they are built in a thread while this one feeds the
-        # writer (whose sub-processes do the indexing; feeding mostly waits on their queue), instead of after it.
+        # 24 kept the build's memory (all processes, PSS) near 350 MB at 20 MB of text, with no measurable slow-down
+        # against 128 (the sorted runs it spills are merged in one pass either way); once the parent stopped holding
+        # the corpus, 16 brought the 100 MB build from 406 to 384 MB (writers ~115 MB each at their peak).
+        writer = ix.writer(procs=2, limitmb=16, multisegment=True) if parallel else ix.writer(limitmb=256)
+        # The entity store needs no index: it is built in a thread while this one feeds the writer (whose
+        # sub-processes do the indexing; feeding mostly waits on their queue), instead of after it. It reads the
+        # documents from their files itself, one at a time, so that nothing holds the whole corpus: the parent kept
+        # every Document for it (703 MB PSS for the build's process tree at 100 MB of text).
         # The thread starts only once the writer has forked its sub-processes: a fork taken while another thread
         # holds a lock (an import, the segmenter) can leave the child waiting on it forever.
         forked_after = 2 * 100 + 1 if parallel else 0  # MpWriter forks one task per 100-passage batch, up to procs
+        bigrams: set[str] = set()
+        stop = threading.Event()  # set when the build fails or is cancelled: the entity thread stops too
         with ThreadPoolExecutor(max_workers=1) as pool:
             side = None
             fed = 0
             try:
-                for n, doc in enumerate(docs, 1):
+                for n, (doc_id, path) in enumerate(ordered, 1):
                     _check_cancel(cancel)
-                    for passage in _passages(doc):
-                        writer.add_document(**passage)
-                    fed += len(doc.paragraphs)
+                    doc = _load_or_skip(path, scan)
+                    if doc is not None:
+                        entries[doc_id] = _entry(doc, path, scan.stamps[doc_id])
+                        for passage in _passages(doc):
+                            writer.add_document(**passage)
+                        bigrams |= pinyin_map.bigrams_of(doc.paragraphs)
+                        fed += len(doc.paragraphs)
                     if side is None and fed >= forked_after:
-                        side = pool.submit(_build_side_stores, gen_dir, docs, scan.glossary)
+                        side = pool.submit(_build_entities, gen_dir, scan.files, scan.glossary, stop)
                     if progress and (n % 20 == 0 or n == total):
-                        progress(total + n, total * 2, f"indexing ({n}/{total} documents)")
+                        progress(n, total, f"indexing ({n}/{total} documents)")
                 if progress:
-                    progress(total * 2, total * 2, "writing the index")
-                (side or pool.submit(_build_side_stores, gen_dir, docs, scan.glossary)).result()
+                    progress(total, total, "writing the index")
+                if side is None:
+                    side = pool.submit(_build_entities, gen_dir, scan.files, scan.glossary, stop)
+                _save_pinyin_stores(gen_dir, bigrams)
+                del bigrams
+                side.result()
                 _check_cancel(cancel)
                 writer.commit()
             except BaseException:
+                stop.set()
                 writer.cancel()
                 raise
         (gen_dir / USERDICT).write_text("\n".join(scan.userdict), encoding="utf-8")
@@ -276,13 +289,84 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
     return gen_dir
 
 
-def _build_side_stores(gen_dir: Path, docs: list[Document], glossary) -> None:
-    """What a generation keeps beside the Whoosh index: the pinyin map and the entity store."""
-    bigrams = pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs)
+def _save_pinyin_stores(gen_dir: Path, bigrams: set[str]) -> None:
+    """What a generation keeps beside the Whoosh index from the corpus's Chinese bigrams (collected document by
+    document while indexing): the pinyin map and the corpus's part of CC-CEDICT (text/dictionary.py; ~0.2 s)."""
     pinyin_map.save(gen_dir, pinyin_map.from_lexicon(bigrams))
-    # The corpus's part of CC-CEDICT, for cross-language expansion (text/dictionary.py; ~0.2 s, once per build)
     compile_dictionary(gen_dir / DICTIONARY_FILE, bigrams)
-    _update_entities(gen_dir, docs, glossary, None, ())
+
+
+def _extend_dictionary(path: Path, mapping: pinyin_map.PinyinMap, fresh: set[str]) -> None:
+    """Add to a generation's dictionary the CC-CEDICT entries that the bigrams `fresh` (new to the corpus, now in
+    `mapping`) complete: those with a fresh bigram in their headword and every other bigram in the corpus.
+
+    The same entries `compile_dictionary` would add, found without testing its 122k entries and processing the
+    corpus's thousands: a headword with a fresh bigram contains it, so the source text is searched for each fresh
+    bigram (a few ms) and only the lines found are tested. Recompiling took ~1 s of every `npf add` that brought a
+    new bigram (at 20 MB, loaded machine), and grew with the corpus's entries. Any surprise (no compiled file, another
+    layout, a SQLite error) compiles the whole dictionary again, as before.
+    """
+    import shutil
+    import sqlite3
+    import tempfile
+
+    from npf_tui.core.text import dictionary as dict_mod
+
+    def compile_all() -> None:
+        compile_dictionary(path, pinyin_map.corpus_bigrams(mapping))
+
+    if not dict_mod.is_current(path):
+        compile_all()
+        return
+    text = "\n" + "\n".join(dict_mod._source_lines()) + "\n"  # noqa: SLF001 - the source's lines, read once a process
+    hits: dict[int, str] = {}  # line start -> line, in source order like a full compile
+    for gram in fresh:
+        at = text.find(gram)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            hits[start] = text[start:end]
+            at = text.find(gram, end)
+    rows: list[tuple[str, str, str, str]] = []
+    glosses: list[tuple[str, str, int, int]] = []
+    for _, line in sorted(hits.items()):
+        first = line.find(" ")
+        second = line.find(" ", first + 1)
+        raw = line[first + 1 : second]  # the Simplified headword, tested as compile_dictionary tests it
+        pairs = [raw[i : i + 2] for i in range(len(raw) - 1)]
+        if len(raw) < 2 or not any(g in fresh for g in pairs):
+            continue  # the fresh bigram was in the Traditional form or a sense: not an entry these bigrams complete
+        if not all(pinyin_map.has_bigram(mapping, g) for g in pairs):
+            continue
+        entry = dict_mod.parse_line(line)
+        if entry is None:
+            continue
+        head = normalize(raw)
+        rows.append((head, normalize(entry.traditional), entry.pinyin, "/".join(entry.senses)))
+        senses = dict_mod.usable_senses(entry)
+        glosses.extend((key, head, position, len(senses)) for position, _plain, key in senses)
+    if not rows:
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(path, tmp)
+        with sqlite3.connect(tmp) as db:
+            db.executemany("INSERT INTO entry VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO gloss VALUES (?, ?, ?, ?)", glosses)
+        db.close()
+        os.replace(tmp, path)
+    except sqlite3.Error:
+        Path(tmp).unlink(missing_ok=True)
+        compile_all()
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _build_entities(gen_dir: Path, corpus_files: dict[str, Path], glossary, stop: threading.Event) -> None:
+    """The generation's entity store, built from the documents' files (read one at a time by the store itself)."""
+    _update_entities(gen_dir, [], glossary, None, (), corpus_files=corpus_files, cancel=stop)
 
 
 def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
@@ -399,11 +483,14 @@ def sync(
     if docs:
         # New bigrams join the pinyin map; those of removed text may stay: they only yield a search that finds nothing.
         mapping = pinyin_map.load(gen_dir)
-        if pinyin_map.add_bigrams(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs)):
-            pinyin_map.save(gen_dir, mapping)
-            compile_dictionary(gen_dir / DICTIONARY_FILE, pinyin_map.corpus_bigrams(mapping))
+        fresh = pinyin_map.unrecorded(mapping, pinyin_map.bigrams_of(p for d in docs for p in d.paragraphs))
+        if fresh:
+            pinyin_map.add_bigrams(mapping, fresh)
+            pinyin_map.save(gen_dir, mapping, canonical=False)
+            _extend_dictionary(gen_dir / DICTIONARY_FILE, mapping, fresh)
     _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix, corpus_files=scan.files)
-    manifest.files = whoosh_files(gen_dir, fsync=True)
+    # Only the files this sync wrote are read and fsynced: the others keep their records (see whoosh_files).
+    manifest.files = whoosh_files(gen_dir, fsync=True, known=manifest.files)
     manifest.save(gen_dir)
     pending_path.unlink(missing_ok=True)
     return manifest

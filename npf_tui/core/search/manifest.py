@@ -37,6 +37,14 @@ class DocEntry:
         return self.__dict__.copy()
 
 
+def _file_record(value) -> list[int]:
+    """One file's record: [size, crc32] or [size, crc32, mtime_ns, inode] (TypeError/IndexError when malformed)."""
+    record = [int(v) for v in value[:4]]
+    if len(record) not in (2, 4):
+        raise IndexError("file record")
+    return record
+
+
 #: (bytes, parsed copy) of the last manifest read (see Manifest.load).
 _last_manifest: tuple[bytes, Manifest] | None = None
 
@@ -50,8 +58,9 @@ class Manifest:
     userdict_key: str
     glossary_stamp: list[int]
     docs: dict[str, DocEntry]
-    #: Whoosh files of the committed index: name -> [size, crc32]. Checked on open, so a truncated, emptied or
-    #: overwritten segment is found before it can give wrong results.
+    #: Whoosh files of the committed index: name -> [size, crc32, mtime_ns, inode] (manifests written before the
+    #: stamp was kept have [size, crc32]). Checked on open, so a truncated, emptied or overwritten segment is found
+    #: before it can give wrong results; the stamp spares reading the files that did not change (integrity.py).
     files: dict[str, list[int]] = field(default_factory=dict)
     #: Format of the entity store kept in the generation (a newer npf rebuilds an older store).
     entities_version: int = 0
@@ -79,7 +88,7 @@ class Manifest:
         raw = json.loads(data.decode("utf-8"))
         try:
             docs = {str(k): DocEntry(**v) for k, v in raw["docs"].items()}
-            files = {str(k): [int(v[0]), int(v[1])] for k, v in raw.get("files", {}).items()}
+            files = {str(k): _file_record(v) for k, v in raw.get("files", {}).items()}
             manifest = cls(
                 int(raw["schema_version"]),
                 str(raw["corpus_dir"]),
