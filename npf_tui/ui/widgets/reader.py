@@ -53,6 +53,16 @@ NO_COLOR_STYLES = {
 NOTE_MARKER, MARK_MARKER = "*", "+"
 
 
+def step_to(keys: list[tuple[int, int]], here: tuple[int, float], direction: int) -> tuple[int, bool]:
+    """The index of the next (direction > 0) or previous position in `keys` (sorted) from `here`, and whether the
+    step wrapped around the document's end, as less and vim do."""
+    if direction > 0:
+        ahead = [n for n, key in enumerate(keys) if key > here]
+        return (ahead[0], False) if ahead else (0, True)
+    behind = [n for n, key in enumerate(keys) if key < here]
+    return (behind[-1], False) if behind else (len(keys) - 1, True)
+
+
 @dataclass(frozen=True)
 class Mark:
     """A marked span of one paragraph (a query match or an entity mention)."""
@@ -412,12 +422,7 @@ class ReaderPane(Vertical):
             here = (self.annotations[self._note].paragraph, self.annotations[self._note].start)
         else:
             here = (self.cursor, -1 if direction > 0 else 10**9)
-        if direction > 0:
-            ahead = [n for n, key in enumerate(keys) if key > here]
-            pick, wrapped = (ahead[0], False) if ahead else (0, True)
-        else:
-            behind = [n for n, key in enumerate(keys) if key < here]
-            pick, wrapped = (behind[-1], False) if behind else (len(keys) - 1, True)
+        pick, wrapped = step_to(keys, here, direction)
         old = self.annotations[self._note].paragraph if self._note is not None else None
         self._note = placed[pick]
         ann = self.annotations[self._note]
@@ -557,12 +562,7 @@ class ReaderPane(Vertical):
             return
         position = self._position(direction)
         keys = [(m.paragraph, m.start) for m in self._targets]
-        if direction > 0:
-            ahead = [i for i, key in enumerate(keys) if key > position]
-            target, wrapped = (ahead[0], False) if ahead else (0, True)
-        else:
-            behind = [i for i, key in enumerate(keys) if key < position]
-            target, wrapped = (behind[-1], False) if behind else (len(keys) - 1, True)
+        target, wrapped = step_to(keys, position, direction)
         old = self._targets[self._target].paragraph if self._target is not None else None
         self._target = target
         mark = self._targets[target]
