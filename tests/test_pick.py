@@ -222,3 +222,21 @@ def test_on_a_terminal_only_the_quote_reaches_stdout(index_dir, library):
 def test_on_a_terminal_escape_prints_nothing(index_dir, library):
     status, out, _ = _pick_on_a_pty(index_dir, [(b"1/", b"\x1b")], "CAPS")
     assert status == 1 and out == ""
+
+
+@pytest.mark.asyncio
+async def test_no_color_shows_the_chosen_passage_reversed(library, monkeypatch):
+    """Under NO_COLOR the highlighted passage is reversed in the terminal's own colours (a background colour alone
+    would vanish), as in the reader."""
+    from textual.geometry import Region
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_pick(library)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.no_color
+        await typed(pilot, "Liu Haiqing")
+        hits = app.query_one("#pick-hits", OptionList)
+        assert hits.highlighted == 0
+        first = hits.render_lines(Region(0, 0, hits.size.width, 1))[0]
+        assert first.text.strip() and all(seg.style and seg.style.reverse for seg in first if seg.text.strip())
+        assert all(seg.style.bgcolor is None or seg.style.bgcolor.is_default for seg in first if seg.style)

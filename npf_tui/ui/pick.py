@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from npf_tui.core.errors import Cancelled, NpfError
 from npf_tui.core.text.sentences import Sentence, split_sentences
+from npf_tui.ui.widgets.nocolor import MarkedOptionList
 
 if TYPE_CHECKING:
     from npf_tui.core.models import Hit, SearchResult
@@ -86,7 +87,8 @@ class PickApp(App[str | None]):
     ) -> None:
         """The corpus and index folders (opened in a worker) or an opened `library` (tests); the initial query; the
         citation style and format of the quote (resolved by the caller, as `npf quote` does)."""
-        super().__init__()
+        # NO_COLOR: the terminal's own colours rather than greys, and the highlighted passage reversed (as the reader)
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.corpus_dir, self.index_dir = corpus_dir, index_dir
         self._given_library = library
         self.library: Library | None = None
@@ -106,7 +108,7 @@ class PickApp(App[str | None]):
     def compose(self):
         """Query box, hits, the passage or sentence that enter would insert, status and keys."""
         yield Input(self.initial_query, placeholder="Quote: words, 中文, pinyin, author:…", id="pick-query")
-        yield OptionList(id="pick-hits")
+        yield MarkedOptionList(id="pick-hits")
         yield Static(id="pick-preview")
         yield Static(Content.styled("Opening the library…", "dim"), id="pick-status")
 
