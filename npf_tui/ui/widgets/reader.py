@@ -379,6 +379,18 @@ class ReaderPane(Vertical):
             return ""
         return NOTE_MARKER if any(a.note for a in here) else MARK_MARKER
 
+    def _selected(self, paragraph: int) -> tuple[Sentence, Sentence] | None:
+        """The first and last selected sentences when sentence mode has its selection in `paragraph`."""
+        if self.sentence_mode and self._sentences and self._sel_para == paragraph:
+            return self._sentences[self._sel[0]], self._sentences[self._sel[1]]
+        return None
+
+    def _current_in(self, paragraph: int) -> Mark | None:
+        """The current match (or mention) `n`/`N` went to, when it is in `paragraph`."""
+        if self._target is not None and self._targets[self._target].paragraph == paragraph:
+            return self._targets[self._target]
+        return None
+
     def mark_target(self) -> tuple[int, int, int] | None:
         """What `m` marks, as (paragraph, start, end): the selected sentences in sentence mode, else the current
         match (or mention) when it is in the cursor paragraph, else the whole cursor paragraph."""
@@ -386,11 +398,11 @@ class ReaderPane(Vertical):
         if doc is None or not self.cursor:
             return None
         cursor = self.cursor
-        if self.sentence_mode and self._sentences and self._sel_para == cursor:
-            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
-            return cursor, first.start, last.end
-        if self._target is not None and self._targets[self._target].paragraph == cursor:
-            mark = self._targets[self._target]
+        selected = self._selected(cursor)
+        if selected:
+            return cursor, selected[0].start, selected[1].end
+        mark = self._current_in(cursor)
+        if mark is not None:
             return cursor, mark.start, mark.end
         return cursor, 0, len(doc.paragraph(cursor))
 
@@ -502,12 +514,12 @@ class ReaderPane(Vertical):
         spans = self._annotation_spans(number)
         spans += [(s, e, MATCH_STYLE) for s, e in self._matches.get(number, [])]
         spans += [(s, e, MENTION_STYLE) for s, e in self._mentions.get(number, [])]
-        if self._target is not None and self._targets[self._target].paragraph == number:
-            mark = self._targets[self._target]
-            spans.append((mark.start, mark.end, CURRENT_STYLE))
-        if self.sentence_mode and number == self._sel_para and self._sentences:
-            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
-            spans.append((first.start, last.end, SELECTION_STYLE))
+        current = self._current_in(number)
+        if current is not None:
+            spans.append((current.start, current.end, CURRENT_STYLE))
+        selected = self._selected(number)
+        if selected:
+            spans.append((selected[0].start, selected[1].end, SELECTION_STYLE))
         content = Content(text)
         no_color = self.app.no_color
         for start, end, style in spans:
@@ -545,12 +557,12 @@ class ReaderPane(Vertical):
         cursor paragraph is ahead of n and behind N, so after g, n finds the first match and after G, N the last.
         The cursor, not the last match, is the start: g or a page key moves it."""
         cursor = self.cursor
-        if self.sentence_mode and self._sel_para == cursor and self._sentences:
-            if direction > 0:
-                return cursor, self._sentences[self._sel[0]].start - 0.5
-            return cursor, self._sentences[self._sel[1]].end - 0.5
-        if self._target is not None and self._targets[self._target].paragraph == cursor:
-            return cursor, self._targets[self._target].start
+        selected = self._selected(cursor)
+        if selected:
+            return cursor, (selected[0].start if direction > 0 else selected[1].end) - 0.5
+        mark = self._current_in(cursor)
+        if mark is not None:
+            return cursor, mark.start
         return cursor, -1 if direction > 0 else float("inf")
 
     def action_step(self, direction: int) -> None:
@@ -610,8 +622,9 @@ class ReaderPane(Vertical):
         at the first sentence. The reason to press v is usually the match: starting at sentence 1 made the person
         walk to it (Liu Haiqing in ¶16 of the Rainey article is in sentence 2 of 6)."""
         marks = [mark for mark in self._targets if mark.paragraph == paragraph]
-        if self._target is not None and self._targets[self._target].paragraph == paragraph:
-            marks.insert(0, self._targets[self._target])
+        current = self._current_in(paragraph)
+        if current is not None:
+            marks.insert(0, current)
         return index_at(self._sentences, marks[0].start) if marks else 0
 
     def _leave_sentences(self, refresh: bool = True) -> None:
@@ -745,16 +758,14 @@ class ReaderPane(Vertical):
         if doc is None or not self.cursor:
             return None
         cursor = self.cursor
-        if self.sentence_mode and self._sentences and self._sel_para == cursor:
-            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
-            focus = first.start
-            if self._target is not None and self._targets[self._target].paragraph == cursor:
-                inside = first.start <= self._targets[self._target].start < last.end
-                focus = self._targets[self._target].start if inside else focus
+        mark = self._current_in(cursor)
+        selected = self._selected(cursor)
+        if selected:
+            first, last = selected
+            focus = mark.start if mark is not None and first.start <= mark.start < last.end else first.start
             which = self._sel[0] + 1
             return cursor, first.start, last.end, focus, f"¶{cursor}, sentence {which}"
-        if self._target is not None and self._targets[self._target].paragraph == cursor:
-            mark = self._targets[self._target]
+        if mark is not None:
             sentences = split_sentences(doc.paragraph(cursor))
             if sentences:
                 index = index_at(sentences, mark.start)
@@ -768,9 +779,9 @@ class ReaderPane(Vertical):
         if doc is None or not self.cursor:
             return None
         text = doc.paragraph(self.cursor)
-        if self.sentence_mode and self._sentences and self._sel_para == self.cursor:
-            first, last = self._sentences[self._sel[0]], self._sentences[self._sel[1]]
-            return Selection(doc, self.cursor, first.start, last.end, whole=False)
+        selected = self._selected(self.cursor)
+        if selected:
+            return Selection(doc, self.cursor, selected[0].start, selected[1].end, whole=False)
         return Selection(doc, self.cursor, 0, len(text), whole=True)
 
     def on_descendant_focus(self) -> None:
