@@ -89,16 +89,20 @@ def hit_json(hit: Hit) -> dict:
     }
 
 
-def search_json(result: SearchResult) -> dict:
-    """The whole answer in the `npf search --json` schema."""
+def result_head_json(result) -> dict:
+    """What every `npf search --json` answer opens with (passages or, with --by-doc, documents)."""
     return {
         "query": result.query,
         "expanded": result.expanded,
         "total": result.total,
         "took_ms": result.took_ms,
         "notice": result.notice,
-        "hits": [hit_json(h) for h in result.hits],
     }
+
+
+def search_json(result: SearchResult) -> dict:
+    """The whole answer in the `npf search --json` schema."""
+    return {**result_head_json(result), "hits": [hit_json(h) for h in result.hits]}
 
 
 def snippet_text(parts: list[tuple[str, bool]], colour: bool) -> str:

@@ -157,10 +157,12 @@ def run_quote(args, ctx) -> int:
     doc = lib.document(hit.doc_id)
     span = _sentence_span(lib, doc, hit, query, args.exact) if args.sentence else None
     key = citation_keys(ctx.corpus_dir, [doc])[doc.doc_id]
-    quote = make_quote(doc, hit.paragraph, span, style=style, fmt=fmt, key=key, in_text_only=args.in_text_only)
     project = _project_for(args)
-    if project is not None:
-        quote = _in_project(project, ctx.corpus_dir, doc, quote, key, style, fmt, args.in_text_only)
+    # In a project the in-text citation is the paper's ([3], n.d.-b), rendered once the quote is in it.
+    cite = _cite_in_project(project, ctx.corpus_dir, doc, key, hit.paragraph, span, style) if project else None
+    quote = make_quote(
+        doc, hit.paragraph, span, style=style, fmt=fmt, key=key, in_text_only=args.in_text_only, cite=cite
+    )
     report = None
     if args.copy:
         report = copy(
@@ -209,25 +211,15 @@ def _project_for(args) -> str | None:
     return active_project() if args.copy else None
 
 
-def _in_project(project: str, corpus_dir, doc, quote, key: str, style: str, fmt: str, in_text_only: bool):
-    """Add the quote to the project and quote it again with its in-text citation in the paper's context."""
+def _cite_in_project(project: str, corpus_dir, doc, key: str, paragraph: int, span, style: str):
+    """Add the quote (paragraph `paragraph`, or its part `span`) to the project; its in-text citation there."""
     from npf_tui.core.cite.project import add_quote, render_project
-    from npf_tui.core.cite.quotes import make_quote
 
-    added = add_quote(project, corpus_dir, doc, key, quote.paragraph, quote.start, quote.end)
+    start, end = span if span else (0, len(doc.paragraph(paragraph)))
+    added = add_quote(project, corpus_dir, doc, key, paragraph, start, end)
     rendered = render_project(project, style)
     index = next(i for i, q in enumerate(rendered.quotes) if q.id == added.id)
-    span = (quote.start, quote.end) if quote.sentence is not None else None
-    return make_quote(
-        doc,
-        quote.paragraph,
-        span,
-        style=style,
-        fmt=fmt,
-        key=key,
-        in_text_only=in_text_only,
-        cite=rendered.rendered.citations[index],
-    )
+    return rendered.rendered.citations[index]
 
 
 def _find(ctx, ref: str):

@@ -128,11 +128,7 @@ def by_doc_json(result) -> dict:
     """The `npf search --by-doc --json` object: documents, each with its metadata, match, why, score and passages
     (each passage in the `npf search --json` hit schema, with its match)."""
     return {
-        "query": result.query,
-        "expanded": result.expanded,
-        "total": result.total,
-        "took_ms": result.took_ms,
-        "notice": result.notice,
+        **output.result_head_json(result),
         "by_doc": True,
         "documents": [
             {
