@@ -28,6 +28,12 @@ def library(index_dir):
 
 
 @pytest.fixture()
+def cli(index_dir, library) -> list[str]:
+    """Command-line arguments selecting the bundled corpus and the session's index (built already)."""
+    return ["--corpus", str(DATA), "--index", str(index_dir)]
+
+
+@pytest.fixture()
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the bundled corpus, for tests that add, edit or remove documents."""
     target = tmp_path / "corpus"

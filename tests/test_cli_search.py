@@ -27,12 +27,6 @@ def run(capsys, *argv):
     return status, out, err
 
 
-@pytest.fixture()
-def cli(index_dir, library):
-    """Arguments selecting the bundled corpus and the session's index."""
-    return ["--corpus", str(DATA), "--index", str(index_dir)]
-
-
 def test_search_json_schema(capsys, cli):
     status, out, _ = run(capsys, *cli, "search", "刘海清", "--json")
     data = json.loads(out)

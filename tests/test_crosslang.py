@@ -47,16 +47,22 @@ def _write(folder: Path, name: str, lang: str, paragraphs: list[str]) -> None:
     (folder / f"{name}.md").write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
 
 
+def _open(root: Path, files: dict[str, tuple[str, list[str]]]) -> Library:
+    """A corpus of the given documents (name → language, paragraphs) in `root`, opened with its own index."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, (lang, paragraphs) in files.items():
+        _write(corpus, name, lang, paragraphs)
+    return Library.open(corpus, root / "idx")
+
+
 @pytest.fixture(scope="module")
 def manpages(tmp_path_factory):
     """A small corpus of manpage lines, opened with its own index."""
-    root = tmp_path_factory.mktemp("manpages")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    _write(corpus, "zh-lines", "zh", ZH_LINES)
-    _write(corpus, "en-lines", "en", EN_LINES)
-    _write(corpus, "cells", "zh", CELL_LINES)
-    lib = Library.open(corpus, root / "idx")
+    lib = _open(
+        tmp_path_factory.mktemp("manpages"),
+        {"zh-lines": ("zh", ZH_LINES), "en-lines": ("en", EN_LINES), "cells": ("zh", CELL_LINES)},
+    )
     yield lib
     lib.close()
 
@@ -247,14 +253,13 @@ INFO_EN_LINES = [
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     """A corpus where 命令 is written beside "command" often, and 信息 beside no English at all."""
-    root = tmp_path_factory.mktemp("evidence")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    _write(corpus, "zh-command", "zh", COMMAND_LINES)
-    _write(corpus, "en-order", "en", ORDER_LINES)
-    _write(corpus, "zh-info", "zh", INFO_LINES)
-    _write(corpus, "en-info", "en", INFO_EN_LINES)
-    lib = Library.open(corpus, root / "idx")
+    files = {
+        "zh-command": ("zh", COMMAND_LINES),
+        "en-order": ("en", ORDER_LINES),
+        "zh-info": ("zh", INFO_LINES),
+        "en-info": ("en", INFO_EN_LINES),
+    }
+    lib = _open(tmp_path_factory.mktemp("evidence"), files)
     yield lib
     lib.close()
 
@@ -317,18 +322,11 @@ def test_a_romanised_name_of_the_text_is_read_as_pinyin_too(tmp_path):
     """'Zhuanglong' is a word of the English text but no English word (no CC-CEDICT sense): `jin zhuanglong` also
     finds 金壮龙 where the Chinese text names him; 'china' (an English word) is not read as chi-na; --exact keeps
     what was typed."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    _write(
-        corpus,
-        "miit",
-        "zh",
-        [
-            "工业和信息化部部长金壮龙表示，要因地制宜发展新质生产力，推动传统产业改造升级。",
-            "Minister Jin Zhuanglong said the ministry would develop new quality productive forces in China.",
-        ],
-    )
-    lib = Library.open(corpus, tmp_path / "idx")
+    lines = [
+        "工业和信息化部部长金壮龙表示，要因地制宜发展新质生产力，推动传统产业改造升级。",
+        "Minister Jin Zhuanglong said the ministry would develop new quality productive forces in China.",
+    ]
+    lib = _open(tmp_path, {"miit": ("zh", lines)})
     try:
         found = lib.search("jin zhuanglong")
         assert "金壮龙" in found.expanded and {h.paragraph for h in found.hits} == {1, 2}

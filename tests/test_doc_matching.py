@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cli_search import run
 
-from npf_tui.cli import main
 from npf_tui.core.sources.corpus import load_corpus
 from npf_tui.core.text.analysis import word_tokens
 
@@ -63,19 +63,6 @@ def docs_of(result) -> list[str]:
         if hit.doc_id not in out:
             out.append(hit.doc_id)
     return out
-
-
-def run(capsys, *argv):
-    """Run `npf argv…` in-process; returns (status, stdout, stderr)."""
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-@pytest.fixture()
-def cli(index_dir, library):
-    """Arguments selecting the bundled corpus and the session's index."""
-    return ["--corpus", str(DATA), "--index", str(index_dir)]
 
 
 def test_hungarian_example_finds_its_document(library):
