@@ -12,11 +12,30 @@ from typing import TextIO
 from npf_tui.core.errors import NpfError
 from npf_tui.output import TerminalGuard
 
-from .commands import COMMAND_MODULES, Context
+from .commands import COMMANDS, Context, command_modules
+
+#: The global options that take a value (the first other word is the subcommand, as argparse reads it).
+_VALUE_OPTIONS = ("--corpus", "--index")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered by its module."""
+def command_word(argv: list[str]) -> str | None:
+    """The subcommand word of a command line (None when there is none, e.g. the bare `npf` or `npf --help`)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUE_OPTIONS:
+            skip = True
+        elif word == "--":
+            return None
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `command`, only the module that registers that subcommand is imported and
+    registered (see commands.COMMANDS), otherwise every subcommand is."""
     parser = argparse.ArgumentParser(
         prog="npf",
         description="Bilingual (Chinese + English) search, reading and quoting for policy sources. "
@@ -41,15 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the reader reopens the documents of the last session where they were left (setting: resume = true)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules(command):
         module.register(sub)
-    _register_pick(sub)
+    if command is None or command == "pick" or command not in COMMANDS:
+        _register_pick(sub)
     return parser
 
 
 def _register_pick(sub) -> None:
     """`npf pick`, registered here rather than in commands/: it runs a Textual app, which no command may load."""
-    from npf_tui.core.cite.citation import STYLES  # loaded already: commands/quotes.py imports it
+    from npf_tui.core.cite.citation import STYLES
 
     styles = ", ".join(STYLES)
     p = sub.add_parser(
@@ -92,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None, streams: tuple[TextIO, TextIO]) -> int:
     """Parse, dispatch and turn errors into one line and an exit status (see main)."""
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(command_word(words))
     args = parser.parse_args(argv)
     ctx = make_context(args)
     try:

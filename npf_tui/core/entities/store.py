@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeAlias, TypedDict, cast
 
+from npf_tui.core.entities import STORE_VERSION
 from npf_tui.core.entities import discovery as disc
 from npf_tui.core.entities.candidates import CandidateStore, StoreDamaged, Totals, candidate_store
 from npf_tui.core.entities.merge import merge
@@ -32,8 +33,7 @@ STORE_DIR = "entities"
 CANDIDATES_FILE = "candidates.sqlite"
 MENTIONS_FILE = "mentions.pickle"
 ENTITIES_FILE = "entities.pickle"
-#: Bump when extraction or merging changes, so stored candidates are recomputed.
-VERSION = 9
+VERSION = STORE_VERSION  # bumped in entities/__init__.py when extraction or merging changes
 
 ProgressFn = Callable[[int, int, str], None]
 

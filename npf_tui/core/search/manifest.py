@@ -153,12 +153,14 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
     corpus_dir = Path(corpus_dir)
     files: dict[str, Path] = {}
     stamps: dict[str, corpus_mod.FileStamp] = {}
-    for path in corpus_mod.document_paths(corpus_dir):
-        try:
-            stamps[path.stem] = corpus_mod.stamp(path)
-        except FileNotFoundError:  # removed while we were looking: it is simply not part of the corpus
-            continue
-        files[path.stem] = path
+    cut = len(corpus_mod.DOC_SUFFIX)
+    # A listed name needs no parsing: pathlib's own child maker (what iterdir uses) skips it. `corpus_dir / name`
+    # parsed 9,661 names for 0.05 s of every cold search at 100 MB. Python versions without it take the slow way.
+    child = getattr(corpus_dir, "_make_child_relpath", corpus_dir.joinpath)
+    for name, st in corpus_mod.document_stamps(corpus_dir):
+        doc_id = name[:-cut]  # the file's stem
+        stamps[doc_id] = st
+        files[doc_id] = child(name)
     glossary = load_glossary(corpus_dir)
     gpath = corpus_dir / "glossary.toml"
     gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
