@@ -176,3 +176,41 @@ def test_unexpected_internals_fall_back_to_whoosh(library, monkeypatch):
     assert BlockRanker(library._searcher).rank(compiled.query, 10) is None
     again = library.search("产业", exact=True)
     assert again.total == expected.total and [h.score for h in again.hits] == [h.score for h in expected.hits]
+
+
+def test_phrases_over_many_posting_blocks_score_as_whoosh_does(tmp_path, monkeypatch):
+    """A phrase of a rare word and a common one reads only the common word's blocks that hold the rare word's
+    passages (ranking.py: _blocks with `wanted`): the same passages and scores as Whoosh's, across blocks, segments
+    and deletions. The bundled corpus fits each term in one block, so this builds an index that does not."""
+    from whoosh import index as whoosh_index
+
+    from npf_tui.core.search.index import make_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    rare = {7, 8, 9, 700, 701, 1500, 2999, 3400, 3401}
+    for segment in (range(0, 2000), range(2000, 3500)):
+        writer = ix.writer()
+        for n in segment:
+            if n in rare:
+                text = f"the file descriptor {n} is closed" if n % 2 else f"descriptor of a file {n}"
+            else:
+                text = f"a file numbered {n} with some words {n % 13}"
+            writer.add_document(doc_id=f"d{n // 40}", para=n, text=text, words=text, cjk=text, lang="en")
+        writer.commit(merge=False)
+    writer = ix.writer()
+    writer.delete_by_term("doc_id", "d17")  # passages 680-719: 700 and 701 are deleted
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) >= 2
+        for words in (["file", "descriptor"], ["descriptor", "file"], ["file", "numbered"], ["file", "nothing"]):
+            q = Q.Phrase("words", words)
+            ours = BlockRanker(searcher)._eval(q)
+            assert_same_scores(ours, whoosh_scores(searcher, q))
+        # ... and it did skip: "file" has a block per 128 passages, the rare word's passages are in a few of them.
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+
+        read = []
+        real = W3LeafMatcher._read_data
+        monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: read.append(1) or real(self))
+        assert BlockRanker(searcher)._eval(Q.Phrase("words", ["file", "descriptor"]))
+        assert 0 < len(read) < 3500 // 128 / 2
