@@ -214,3 +214,13 @@ def test_phrases_over_many_posting_blocks_score_as_whoosh_does(tmp_path, monkeyp
         monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: read.append(1) or real(self))
         assert BlockRanker(searcher)._eval(Q.Phrase("words", ["file", "descriptor"]))
         assert 0 < len(read) < 3500 // 128 / 2
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=300).map(sorted))
+def test_positions_decode_as_whoosh_decodes_them(positions):
+    from whoosh.formats import Positions
+
+    from npf_tui.core.search.ranking import _decode_positions
+
+    encoded = Positions().encode(positions)
+    assert _decode_positions(encoded) == Positions().decode_positions(encoded) == positions
