@@ -420,12 +420,15 @@ def test_incremental_add_through_the_index_equals_a_full_rebuild(corpus_copy, tm
     real_load = entities_module.load_document
     monkeypatch.setattr(entities_module, "load_document", lambda path: reread.append(path) or real_load(path))
     lib.refresh()
+    assert lib.entities_pending and not reread  # the sync left the entities to whoever asks for them
+    lib.entity_store()
     monkeypatch.undo()
+    assert not lib.entities_pending
     assert len(reread) < len(lib.catalog) - 1  # not every document was read and matched again
     full = Library.open(corpus_copy, tmp_path / "full")
 
     def summary(library):
-        store = load_entity_store(library.gen_dir)
+        store = library.entity_store()
         return {
             doc_id: sorted((c.entity.name, c.count) for c in store.for_document(doc_id))
             for doc_id in sorted(library.catalog)

@@ -153,9 +153,10 @@ def test_a_full_disk_in_sqlite_is_an_os_error(tmp_path):
 
 
 def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later(built_copy, monkeypatch):
-    """The candidates database may not grow (SQLite's real "disk is full"): the index says it could not be updated
-    and keeps searching; with space again the pending update finishes, and the new document has its entities."""
-    from npf_tui.core.search.index import PENDING
+    """The candidates database may not grow (SQLite's real "disk is full"): the document is searchable (the sync
+    leaves the entities for later), bringing the entities up to date says why it could not and keeps the store as
+    it was; with space again the pending update finishes, and the new document has its entities."""
+    from npf_tui.core.search.entity_sync import ENTITIES_PENDING
     from npf_tui.core.search.library import Library
 
     corpus, index = built_copy
@@ -177,17 +178,18 @@ def test_a_full_disk_while_the_candidates_grow_leaves_the_update_to_finish_later
     monkeypatch.setattr(entity_candidates, "_connect", full_disk)
     lib = Library.open(corpus, index)
     try:
-        assert lib.stale and any("No space left on device" in n for n in lib.notices), lib.notices
-        # Whoosh had committed; the entity store's transaction was rolled back: the store is as it was.
-        assert load_entity_store(lib.gen_dir).find("Quantum Valley Alliance") is None
-        assert (lib.gen_dir / PENDING).exists()
+        assert not lib.stale and lib.search('"Quantum Valley Alliance"').total == 1
+        store = lib.entity_store()
+        assert any("No space left on device" in n for n in lib.notices), lib.notices
+        # The entity store's transaction was rolled back: the store is as it was, and the update still to do.
+        assert store.find("Quantum Valley Alliance") is None
+        assert (lib.gen_dir / ENTITIES_PENDING).exists() and lib.entities_pending
         monkeypatch.undo()
-        lib.refresh()
-        assert not lib.stale and not (lib.gen_dir / PENDING).exists()
-        assert lib.search('"Quantum Valley Alliance"').total == 1  # once: the re-done update replaced its passages
-        store = load_entity_store(lib.gen_dir)
+        store = lib.entity_store()
+        assert not (lib.gen_dir / ENTITIES_PENDING).exists()
         found = store.find("Quantum Valley Alliance")
         assert found is not None and store.count(found.id).docs == ["quantum"]
+        assert load_entity_store(lib.gen_dir).find("Quantum Valley Alliance") is not None
     finally:
         lib.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from npf_tui.core.entities.store import EntityCount, EntityStore, load_entity_store
+from npf_tui.core.entities.store import EntityCount, EntityStore
 from npf_tui.core.errors import NpfError
 from npf_tui.core.glossary import ENTITY_TYPES
 
@@ -31,7 +31,10 @@ def register(sub) -> None:
 
 def _store(lib) -> EntityStore:
     """The entity store of the library's index generation."""
-    store = load_entity_store(lib.gen_dir)
+    said = len(lib.notices)
+    store = lib.entity_store()  # brought up to date first with the documents added since (entity_sync.py)
+    for notice in lib.notices[said:]:
+        print(f"npf: {notice}", file=sys.stderr)
     if not store.available:
         raise NpfError("no entity data in the index yet (run 'npf index' to build it)")
     return store

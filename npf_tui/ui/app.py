@@ -154,7 +154,7 @@ class NpfApp(App):
 
                 progress(0, 0, f"Opening the index in {self.index_dir}…")
                 lib = Library.open(self.corpus_dir, self.index_dir, progress=progress, cancel=self.cancel_event)
-            store = self._load_entities(lib)
+            store = self._load_entities(lib, catch_up=False)  # searchable first; entities caught up below
         except Cancelled:
             return
         except NpfError as exc:
@@ -164,6 +164,7 @@ class NpfApp(App):
             self._from_thread(self.search_screen.library_failed, f"{type(exc).__name__}: {exc}")
             return
         self._from_thread(self._library_ready, lib, store)
+        self._catch_up_entities(lib)
         if lib.catalog and not self.cancel_event.is_set():
             # Load what the first Chinese or pinyin query would otherwise wait for (the segmenter ~0.1 s, the pinyin
             # map ~0.25 s at 20 MB), once the screen already says ready: a search typed meanwhile just waits for it.
@@ -189,12 +190,33 @@ class NpfApp(App):
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(callback, *args, **kwargs)
 
-    @staticmethod
-    def _load_entities(lib):
-        """The entity store of the library's index generation (None before there is one)."""
-        from npf_tui.core.entities.store import load_entity_store
+    def _load_entities(self, lib, catch_up: bool = True):
+        """The entity store of the library's index generation (None before there is one); with `catch_up`, brought
+        up to date first with documents added since (core/search/entity_sync.py: ~0.7 s at 100 MB, so callers show
+        the library first and the entities after)."""
+        return lib.entity_store(cancel=self.cancel_event, catch_up=catch_up) if lib.gen_dir else None
 
-        return load_entity_store(lib.gen_dir) if lib.gen_dir else None
+    def _catch_up_entities(self, lib) -> None:
+        """In a worker: bring the entity store up to date if documents were synced since, then hand it over."""
+        if lib is None or not lib.entities_pending or self.cancel_event.is_set():
+            return
+        said = len(lib.notices)
+        try:
+            store = self._load_entities(lib)
+        except Cancelled:
+            return
+        except Exception as exc:  # the reader goes on with the entities it has; the problem is said, not raised
+            self._from_thread(self.notify, f"entities not updated: {exc}", severity="warning", timeout=8)
+            return
+        for notice in lib.notices[said:]:
+            self._from_thread(self.notify, notice, severity="warning", timeout=6)
+        self._from_thread(self._entities_ready, lib, store)
+
+    def _entities_ready(self, lib, store) -> None:
+        """The entity store caught up: the sidebar shows it (unless another library was opened meanwhile)."""
+        if lib is self.library:
+            self.entity_store = store
+            self.reader_screen.refresh_sidebar()
 
     def _library_ready(self, lib, store) -> None:
         """Hand the library to the screens."""
@@ -523,7 +545,8 @@ class NpfApp(App):
                 from npf_tui.core.search.library import Library
 
                 library = Library.open(corpus_dir, index_dir, cancel=self.cancel_event)
-            store = self._load_entities(library) if library is not None else self.entity_store
+            # The new documents are searchable now: the entities follow once caught up (below).
+            store = self._load_entities(library, catch_up=False) if library is not None else self.entity_store
         except Cancelled:
             return
         except NpfError as exc:
@@ -536,6 +559,7 @@ class NpfApp(App):
             self._from_thread(self._switch_library, library, store, target, message, severity)
         else:
             self._from_thread(self._after_refresh, store, message, severity)
+        self._catch_up_entities(library)
 
     def _switch_library(self, lib: Library, store, target: WriteTarget, message: str, severity: SeverityLevel) -> None:
         """Show the person's library instead of the demo after an import into it, and say where it is."""
@@ -574,7 +598,7 @@ class NpfApp(App):
             return
         try:
             changed = lib.refresh(cancel=self.cancel_event)
-            store = self._load_entities(lib) if changed else self.entity_store
+            store = self._load_entities(lib, catch_up=False) if changed else self.entity_store
         except Cancelled:
             return
         except NpfError as exc:
@@ -585,6 +609,7 @@ class NpfApp(App):
             self._from_thread(self._after_refresh, store, f"corpus updated: {len(lib.catalog)} documents")
         elif not quiet:
             self._from_thread(self.notify, "corpus unchanged", timeout=2)
+        self._catch_up_entities(lib)
 
     # -- help and the command palette -------------------------------------------------------------------------
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -26,7 +25,7 @@ from npf_tui.core.errors import Cancelled, IndexError_, NpfError
 from npf_tui.core.fsutil import atomic_write_text, fsync_dir
 from npf_tui.core.glossary import mine_pairs
 from npf_tui.core.models import Document
-from npf_tui.core.search import pinyin_map, whoosh_io
+from npf_tui.core.search import entity_sync, pinyin_map, whoosh_io
 from npf_tui.core.search.integrity import holds_all_passages, index_healthy, whoosh_files
 from npf_tui.core.search.manifest import (
     CURRENT_FILE,
@@ -42,9 +41,6 @@ from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import BigramTokenizer, WordTokenizer, use_user_words
 from npf_tui.core.text.dictionary import DICTIONARY_FILE, compile_dictionary
 from npf_tui.core.text.textnorm import normalize, passage_language
-
-if TYPE_CHECKING:
-    from whoosh.searching import Searcher  # untyped (Any to mypy): names what the list holds
 
 # Whoosh copied every part of a segment it opened into memory (570 MB and 0.3 s per searcher at 100 MB): see whoosh_io.
 whoosh_io.install()
@@ -147,65 +143,6 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise Cancelled("cancelled")
 
 
-def _update_entities(
-    gen_dir: Path,
-    docs: list[Document],
-    glossary,
-    changed,
-    removed,
-    ix=None,
-    corpus_files: dict[str, Path] | None = None,
-    cancel: threading.Event | None = None,
-) -> None:
-    """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
-    documents contain names that appeared or disappeared, instead of re-reading every document."""
-    # imported here: the entity modules cost every `npf search` 20-30 ms (measured) that only an update needs
-    from npf_tui.core.entities.store import update_entity_store
-
-    if ix is None:
-        update_entity_store(
-            gen_dir, docs, glossary, changed=changed, removed=set(removed), corpus_files=corpus_files, cancel=cancel
-        )
-        return
-    searchers: list[Searcher] = []
-
-    def docs_with_names(names: list[str]) -> set[str]:
-        """Asked only when the set of names changed: opening a searcher costs ~50 ms at 20 MB."""
-        if not searchers:
-            searchers.append(ix.searcher())
-        return _docs_with(searchers[0], names)
-
-    try:
-        update_entity_store(
-            gen_dir,
-            docs,
-            glossary,
-            changed=changed,
-            removed=set(removed),
-            corpus_files=corpus_files,
-            docs_with_names=docs_with_names,
-        )
-    finally:
-        for searcher in searchers:
-            searcher.close()
-
-
-def _docs_with(searcher, names: list[str]) -> set[str]:
-    """Ids of the documents with a passage that may contain one of the (folded) names: a superset, by the same
-    word and substring matching as search (stems and case folded), without cross-language expansion."""
-    from npf_tui.core.search.query import QueryCompiler
-
-    found: set[str] = set()
-    compiler = QueryCompiler(searcher, None, exact=True)
-    for name in names:
-        query = compiler.phrase(name)
-        if query is None:
-            continue
-        for docnum in searcher.docs_for_query(query):  # no scoring needed, only which documents
-            found.add(searcher.stored_fields(docnum)["doc_id"])
-    return found
-
-
 def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Path:
     """Build a complete new generation from the whole corpus; switch CURRENT to it only when it is complete."""
     index_root.mkdir(parents=True, exist_ok=True)
@@ -251,13 +188,13 @@ def build(scan: CorpusScan, index_root: Path, progress=None, cancel=None) -> Pat
                         bigrams |= pinyin_map.bigrams_of(doc.paragraphs)
                         fed += len(doc.paragraphs)
                     if side is None and fed >= forked_after:
-                        side = pool.submit(_build_entities, gen_dir, scan.files, scan.glossary, stop)
+                        side = pool.submit(entity_sync.build_entities, gen_dir, scan.files, scan.glossary, stop)
                     if progress and (n % 20 == 0 or n == total):
                         progress(n, total, f"indexing ({n}/{total} documents)")
                 if progress:
                     progress(total, total, "writing the index")
                 if side is None:
-                    side = pool.submit(_build_entities, gen_dir, scan.files, scan.glossary, stop)
+                    side = pool.submit(entity_sync.build_entities, gen_dir, scan.files, scan.glossary, stop)
                 _save_pinyin_stores(gen_dir, bigrams)
                 del bigrams
                 side.result()
@@ -302,9 +239,9 @@ def _extend_dictionary(path: Path, mapping: pinyin_map.PinyinMap, fresh: set[str
 
     The same entries `compile_dictionary` would add, found without testing its 122k entries and processing the
     corpus's thousands: a headword with a fresh bigram contains it, so the source text is searched for the fresh
-    bigrams (one pass for all of them) and only the lines found are tested. Recompiling took ~1 s of every `npf add` that brought a
-    new bigram (at 20 MB, loaded machine), and grew with the corpus's entries. Any surprise (no compiled file, another
-    layout, a SQLite error) compiles the whole dictionary again, as before.
+    bigrams (one pass for all of them) and only the lines found are tested. Recompiling took ~1 s of every `npf add`
+    that brought a new bigram (at 20 MB, loaded machine), and grew with the corpus's entries. Any surprise (no
+    compiled file, another layout, a SQLite error) compiles the whole dictionary again, as before.
     """
     import shutil
     import sqlite3
@@ -367,11 +304,6 @@ def _extend_dictionary(path: Path, mapping: pinyin_map.PinyinMap, fresh: set[str
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _build_entities(gen_dir: Path, corpus_files: dict[str, Path], glossary, stop: threading.Event) -> None:
-    """The generation's entity store, built from the documents' files (read one at a time by the store itself)."""
-    _update_entities(gen_dir, [], glossary, None, (), corpus_files=corpus_files, cancel=stop)
 
 
 def _remove_old_generations(index_root: Path, keep: set[str]) -> None:
@@ -493,7 +425,8 @@ def sync(
             pinyin_map.add_bigrams(mapping, fresh)
             pinyin_map.save(gen_dir, mapping, canonical=False)
             _extend_dictionary(gen_dir / DICTIONARY_FILE, mapping, fresh)
-    _update_entities(gen_dir, docs, scan.glossary, set(changed), removed, ix=ix, corpus_files=scan.files)
+    # The entity store catches up when entities are next asked for (entity_sync.py): recorded before the manifest.
+    entity_sync.defer(gen_dir, set(changed), set(removed), set(manifest.docs))
     # Only the files this sync wrote are read and fsynced: the others keep their records (see whoosh_files).
     manifest.files = whoosh_files(gen_dir, fsync=True, known=manifest.files)
     manifest.save(gen_dir)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from npf_tui.core.errors import DocumentNotFound, IndexError_, NpfError, QuerySyntaxError
 from npf_tui.core.glossary import BilingualPair, GlossaryEntry
 from npf_tui.core.models import Document, Hit, SearchResult
-from npf_tui.core.search import pinyin_map
+from npf_tui.core.search import entity_sync, pinyin_map
 from npf_tui.core.search.index import ensure_index, left_stale, open_whoosh
 from npf_tui.core.search.manifest import DocEntry, Manifest
 from npf_tui.core.sources import corpus as corpus_mod
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     # For annotations only: Whoosh has no type information (mypy reads these as Any), the names say what is held.
     from whoosh.index import Index
     from whoosh.searching import Searcher
+
+    from npf_tui.core.entities.store import EntityStore
 
     # Searching needs these; they are imported where a search first needs them, because Whoosh's query parser
     # alone costs ~45 ms of every `npf add`, `npf show` or `npf entities`, which open a library but never search.
@@ -196,6 +198,27 @@ class Library:
             for doc_id, entry in sorted(self.catalog.items())
             for en, zh, para in entry.pairs
         ]
+
+    # -- entities -------------------------------------------------------------------------------------------------
+    def entity_store(self, cancel: threading.Event | None = None, catch_up: bool = True) -> EntityStore:
+        """The entity store of the open generation. With `catch_up` it is first brought up to date with the documents
+        synced since it was last updated (a sync leaves that to whoever asks for entities: entity_sync.py); an index
+        that cannot be written now (read-only, or another process holding it) gives the store as it is, and a
+        notice."""
+        from npf_tui.core.entities.store import load_entity_store
+
+        gen = self._open_gen_dir()
+        if catch_up and entity_sync.is_pending(gen):
+            try:
+                entity_sync.catch_up(self.corpus_dir, self.index_dir, cancel=cancel)
+            except (OSError, IndexError_) as exc:
+                self.notices.append(f"the entities are not up to date with the latest documents ({exc})")
+        return load_entity_store(gen)
+
+    @property
+    def entities_pending(self) -> bool:
+        """Whether documents were synced since the entity store was last brought up to date."""
+        return self.gen_dir is not None and entity_sync.is_pending(self.gen_dir)
 
     def expansions(self) -> Expansions:
         """Cross-language equivalents: glossary entries plus mined pairs."""

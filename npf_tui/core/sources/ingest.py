@@ -26,7 +26,9 @@ from npf_tui.core.sources.corpus import (
     MAX_PARAGRAPHS,
     as_text,
     content_hash,
+    document_names,
     document_paths,
+    document_stamps,
     dump_front_matter,
     find_document,
     load_document,
@@ -204,18 +206,16 @@ def corpus_hashes(corpus_dir: Path, known_files: dict[str, tuple[int, int, str, 
     """
     known_files = known_files or {}
     hashes: dict[str, str] = {}
-    for path in document_paths(corpus_dir):
-        seen = known_files.get(path.name)
-        if seen is not None:
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            if (st.st_size, st.st_mtime_ns) == (seen[0], seen[1]):
-                hashes.setdefault(seen[2], seen[3])
-                continue
+    corpus_dir = Path(corpus_dir)
+    # One listing with one stat a file, and a Path only for a file that must be read: listing Paths and stat-ing
+    # each took 0.15 s of an `npf add` at 9,661 files.
+    for name, st in document_stamps(corpus_dir):
+        seen = known_files.get(name)
+        if seen is not None and (st.size, st.mtime_ns) == (seen[0], seen[1]):
+            hashes.setdefault(seen[2], seen[3])
+            continue
         try:
-            doc = load_document(path)
+            doc = load_document(corpus_dir / name)
         except NpfError:
             continue  # a broken document cannot be a duplicate of anything; the index reports it
         hashes.setdefault(content_hash(doc.paragraphs), doc.doc_id)
@@ -262,7 +262,7 @@ def _add_locked(
     report.failed.extend(plan.failed)
     report.skipped.extend(plan.skipped)
     known = corpus_hashes(corpus_dir, known_files) if corpus_dir.is_dir() else {}
-    existing = {p.stem for p in document_paths(corpus_dir)} if corpus_dir.is_dir() else set()
+    existing = {n[: -len(DOC_SUFFIX)] for n in document_names(corpus_dir)} if corpus_dir.is_dir() else set()
     done_bytes, total = 0, plan.total_bytes
     finished = 0  # files dealt with (added, duplicate or failed), in plan order
     attempt = _Attempt()
