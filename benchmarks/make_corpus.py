@@ -1,4 +1,7 @@
-"""Build the benchmark corpora (~20 MB and ~100 MB) from Debian's Chinese and English man pages, deterministically."""
+"""Build the benchmark corpora (~20 MB and ~100 MB) from Debian's Chinese and English man pages, deterministically.
+
+The ~300 MB corpus is the ~100 MB one (the same documents) plus pages of Debian's documentation packages: every
+Chinese one, then English manuals in seeded order, then API references, until 300 MB (see doc_sources.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import doc_sources  # noqa: E402
 
 from npf_tui.core.models import Document  # noqa: E402
 from npf_tui.core.sources.corpus import make_doc_id, render_document, write_document  # noqa: E402
@@ -49,20 +55,28 @@ APT_PACKAGES = [
 #: 20 MB pool keeps the 20 MB sample the same whether or not they are installed.
 EXTRA_100MB_PACKAGES = ["erlang-manpages", "liblapack-doc", "tcllib"]
 SEED = 20240601
-SIZES = {"20mb": 20_000_000, "100mb": 100_000_000}
+SIZES = {"20mb": 20_000_000, "100mb": 100_000_000, "300mb": 300_000_000}
+#: Corpora made of a smaller one's man pages plus documentation pages: size -> the man-page corpus they contain.
+MAN_BASE = {"300mb": "100mb"}
 _SECTION = re.compile(r"^(?P<name>.+)\.(?P<sec>[0-9n][a-z0-9]*)\.gz$")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;]*m")
 #: groff prints ASCII '-' and quotes as typographic characters; searching for "--all" needs them plain again.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HTML_SUFFIX = re.compile(r"\.(html?|xhtml)$")
+_LANG_SUFFIX = re.compile(r"\.(en|zh|zh-cn|zh-tw)$")
 _TYPOGRAPHY = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'"})
 
 
 def install_packages(size: str = "all") -> None:
-    """apt-get install the packages the corpus comes from (needs root and Debian's archive)."""
+    """apt-get install the packages the corpus comes from (needs root and Debian's archive); for the 300 MB corpus
+    also download and unpack the documentation packages (not installed: see doc_sources.py)."""
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     packages = APT_PACKAGES + (EXTRA_100MB_PACKAGES if size != "20mb" else [])
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], check=True, env=env)
+    if size in (*MAN_BASE, "all"):
+        doc_sources.fetch_packages()
 
 
 def package_owners() -> dict[str, str]:
@@ -177,13 +191,17 @@ def render_all(paths: list[Path], jobs: int) -> dict[str, list[str]]:
 
 
 def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
-    """Write corpus-<size>/ under out_root: every Chinese page, then English pages in seeded order up to the size."""
+    """Write corpus-<size>/ under out_root: every Chinese page, then English pages in seeded order up to the size;
+    for a size in MAN_BASE, the man pages of its base corpus and then documentation pages up to the size."""
     owners, local = package_owners(), local_packages()
     zh, en, extra = candidate_pages(owners, local)
     random.Random(SEED).shuffle(en)
     random.Random(SEED).shuffle(extra)
-    en_pool = en + (extra if size != "20mb" else [])
-    target = SIZES[size]
+    man_size = MAN_BASE.get(size, size)
+    en_pool = en + (extra if man_size != "20mb" else [])
+    target = SIZES[man_size]
+    base_json = out_root / f"corpus-{man_size}.json"
+    base_sha1 = json.loads(base_json.read_text(encoding="utf-8")).get("manifest_sha1") if base_json.exists() else None
     out = out_root / f"corpus-{size}"
     if out.exists():
         shutil.rmtree(out)
@@ -191,16 +209,24 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
     existing: set[str] = set()
     total = n_docs = n_paras = 0
     manifest = []
+    per_package: dict[str, dict[str, int]] = {}
+
+    def write(doc: Document) -> None:
+        """Write one document and count it."""
+        nonlocal total, n_docs, n_paras
+        size_bytes = len(render_document(doc).encode("utf-8"))
+        total += size_bytes
+        n_docs += 1
+        n_paras += len(doc.paragraphs)
+        write_document(out, doc)
+        manifest.append((doc.doc_id, doc.extra["package"], doc.source_file))
+        counts = per_package.setdefault(doc.extra["package"].split(" ")[0], {"documents": 0, "bytes": 0})
+        counts["documents"] += 1
+        counts["bytes"] += size_bytes
 
     def add(path: Path, paras: list[str]) -> None:
-        """Write one page's document and count it."""
-        nonlocal total, n_docs, n_paras
-        doc = page_document(path, paras, owners.get(str(path), ""), existing)
-        total += len(render_document(doc).encode("utf-8"))
-        n_docs += 1
-        n_paras += len(paras)
-        write_document(out, doc)
-        manifest.append((doc.doc_id, doc.extra["package"], str(path)))
+        """Write one man page's document and count it."""
+        write(page_document(path, paras, owners.get(str(path), ""), existing))
 
     rendered = render_all(zh, jobs)
     for path in zh:
@@ -229,8 +255,31 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
         "seed": SEED,
         "target_bytes": target,
         "reached_target": total >= target,
-        "manifest_sha1": hashlib.sha1("\n".join("\t".join(m) for m in manifest).encode()).hexdigest(),
+        "manifest_sha1": manifest_sha1(manifest),
     }
+    if size in MAN_BASE:
+        stats["man_pages"] = {
+            "base": man_size,
+            "documents": n_docs,
+            "bytes": total,
+            "manifest_sha1": manifest_sha1(manifest),
+            "same_as_base_corpus": manifest_sha1(manifest) == base_sha1 if base_sha1 else None,
+        }
+        if base_sha1 and manifest_sha1(manifest) != base_sha1:
+            print(f"warning: the man pages differ from {base_json.name}'s corpus", file=sys.stderr)
+        doc_stats = add_documentation(write, existing, SIZES[size], total, jobs)
+        stats.update(
+            documents=n_docs,
+            paragraphs=n_paras,
+            bytes=total,
+            zh_bytes=zh_bytes + doc_stats.pop("zh_bytes"),
+            target_bytes=SIZES[size],
+            reached_target=total >= SIZES[size],
+            manifest_sha1=manifest_sha1(manifest),
+            documentation=doc_stats,
+        )
+    stats["han_bytes"] = sum(len(_HAN.findall(p.read_text(encoding="utf-8"))) * 3 for p in out.glob("*.md"))
+    stats["packages"] = dict(sorted(per_package.items(), key=lambda kv: -kv[1]["bytes"]))
     (out_root / f"corpus-{size}.manifest.tsv").write_text(
         "doc_id\tpackage\tsource\n" + "".join("\t".join(m) + "\n" for m in manifest), encoding="utf-8"
     )
@@ -238,8 +287,90 @@ def build(size: str, jobs: int, out_root: Path = WORK) -> dict:
     return stats
 
 
+def manifest_sha1(manifest: list[tuple[str, str, str]]) -> str:
+    """SHA-1 of the manifest rows (id, package, source) in corpus order."""
+    return hashlib.sha1("\n".join("\t".join(m) for m in manifest).encode()).hexdigest()
+
+
+def doc_document(
+    source: doc_sources.DocSource, path: Path, title: str, paras: list[str], existing: set[str]
+) -> Document:
+    """The npf document for a rendered documentation page."""
+    rel = path.relative_to(doc_sources.ROOT_DIR / source.package / source.root).as_posix()
+    rel = _LANG_SUFFIX.sub("", _HTML_SUFFIX.sub("", rel))
+    doc_id = make_doc_id(f"{source.prefix} {rel}", existing, fallback=source.prefix)
+    existing.add(doc_id)
+    return Document(
+        doc_id=doc_id,
+        title=title or rel,
+        outlet="Debian documentation",
+        language=source.language,
+        source_file=doc_sources.installed_path(path, source.package),
+        paragraphs=paras,
+        extra={"package": doc_sources.package_label(source.package), "locale": source.locale},
+    )
+
+
+def add_documentation(write, existing: set[str], target: int, total: int, jobs: int) -> dict:
+    """Write documentation pages after the man pages: every Chinese page (sources in order, pages sorted), then
+    English manuals and then API references, each tier shuffled with SEED, until the corpus reaches target bytes.
+    `write` writes and counts a document; total is the corpus size so far. Returns the statistics of this part."""
+    missing = [p for p in doc_sources.packages() if not (doc_sources.ROOT_DIR / p).is_dir()]
+    if missing:
+        raise SystemExit(f"documentation packages not unpacked: {', '.join(missing)} (run without --no-install)")
+    zh_pool = [(s, p) for s in doc_sources.ZH_SOURCES for p in doc_sources.source_pages(s)]
+    tiers = []
+    for tier in sorted({s.tier for s in doc_sources.EN_SOURCES}):
+        pool = [(s, p) for s in doc_sources.EN_SOURCES if s.tier == tier for p in doc_sources.source_pages(s)]
+        random.Random(SEED).shuffle(pool)
+        tiers.append(pool)
+    en_pool = [entry for pool in tiers for entry in pool]
+    dropped: dict[str, dict[str, int]] = {}
+    zh_bytes = added = 0
+
+    def run(pool: list, stop_at_target: bool) -> None:
+        """Render the pool's pages in parallel, chunk by chunk, and write those kept."""
+        nonlocal total, zh_bytes, added
+        chunk = 1024
+        with ProcessPoolExecutor(max_workers=jobs) as executor:
+            for start in range(0, len(pool), chunk):
+                if stop_at_target and total >= target:
+                    return
+                batch = pool[start : start + chunk]
+                jobs_ = [(str(p), s.language) for s, p in batch]
+                for (source, path), (_, title, paras, why) in zip(
+                    batch, executor.map(doc_sources.render_doc_page, jobs_, chunksize=16), strict=True
+                ):
+                    if stop_at_target and total >= target:
+                        return
+                    if not paras:
+                        reasons = dropped.setdefault(source.package, {})
+                        reasons[why] = reasons.get(why, 0) + 1
+                        continue
+                    doc = doc_document(source, path, title, paras, existing)
+                    size_bytes = len(render_document(doc).encode("utf-8"))
+                    write(doc)
+                    total += size_bytes
+                    added += 1
+                    if source.language == "zh":
+                        zh_bytes += size_bytes
+
+    run(zh_pool, stop_at_target=False)
+    zh_docs = added
+    run(en_pool, stop_at_target=True)
+    return {
+        "documents": added,
+        "zh_documents": zh_docs,
+        "zh_bytes": zh_bytes,
+        "zh_pages_available": len(zh_pool),
+        "en_pages_available": len(en_pool),
+        "en_pages_per_tier": [len(pool) for pool in tiers],
+        "dropped_pages": dropped,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python benchmarks/make_corpus.py [--size 20mb|100mb|all] [--no-install]."""
+    """Command line: python benchmarks/make_corpus.py [--size 20mb|100mb|300mb|all] [--no-install]."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=[*SIZES, "all"], default="20mb")
     parser.add_argument("--no-install", action="store_true", help="skip apt-get (packages already installed)")

@@ -1,4 +1,5 @@
-"""Run the npf benchmark against its anchors: `python benchmarks/run.py [--size 20mb|100mb] [--repeat 3] [--quick]`."""
+"""Run the npf benchmark against its anchors: `python benchmarks/run.py [--size 20mb|100mb|300mb] [--repeat 3]
+[--quick]`."""
 
 from __future__ import annotations
 
@@ -405,7 +406,7 @@ def run_benchmark(
 def main(argv: list[str] | None = None) -> int:
     """Command line (the --worker options are internal: one measurement in a child process)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=["20mb", "100mb"], default="20mb")
+    parser.add_argument("--size", choices=["20mb", "100mb", "300mb"], default="20mb")
     parser.add_argument("--repeat", type=int, default=3, help="builds and timed query passes per system")
     parser.add_argument("--quick", action="store_true", help="one build and one query pass per system")
     parser.add_argument(
