@@ -98,15 +98,11 @@ def _positions_encode(self, poslist) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-def _positions_word_values(self, value, analyzer, **kwargs):
-    """Positions.word_values with plain dicts, and the fast encoding unless a subclass encodes its own way."""
-    fb = self.field_boost
-    kwargs["positions"] = True
-    kwargs["boosts"] = True
-    gen = entoken(value, **kwargs) if isinstance(value, (tuple, list)) else analyzer(value, **kwargs)
+def _grouped(tokens) -> tuple[dict[str, list], dict[str, float]]:
+    """Each term's positions and summed boost, in the order terms first occur (Positions.word_values' grouping)."""
     poses: dict[str, list] = {}
     weights: dict[str, float] = {}
-    for t in gen:
+    for t in tokens:
         if t.stopped:
             continue
         text = t.text
@@ -117,6 +113,16 @@ def _positions_word_values(self, value, analyzer, **kwargs):
         else:
             found.append(t.pos)
             weights[text] += t.boost
+    return poses, weights
+
+
+def _positions_word_values(self, value, analyzer, **kwargs):
+    """Positions.word_values with plain dicts, and the fast encoding unless a subclass encodes its own way."""
+    fb = self.field_boost
+    kwargs["positions"] = True
+    kwargs["boosts"] = True
+    gen = entoken(value, **kwargs) if isinstance(value, (tuple, list)) else analyzer(value, **kwargs)
+    poses, weights = _grouped(gen)
     encode = self.encode
     for w, poslist in poses.items():
         yield (w, len(poslist), weights[w] * fb, encode(poslist))
@@ -132,19 +138,7 @@ def _positions_postings(field, value, fieldname: str, docnum: int, fieldboost: f
         gen = entoken(value, mode="index", positions=True, boosts=True)
     else:
         gen = field.analyzer(value, mode="index", positions=True, boosts=True)
-    poses: dict[str, list] = {}
-    weights: dict[str, float] = {}
-    for t in gen:
-        if t.stopped:
-            continue
-        text = t.text
-        found = poses.get(text)
-        if found is None:
-            poses[text] = [t.pos]
-            weights[text] = 0.0 + t.boost  # as Whoosh's defaultdict(float): an int boost becomes a float
-        else:
-            found.append(t.pos)
-            weights[text] += t.boost
+    poses, weights = _grouped(gen)
     fb = field.format.field_boost
     one = _ONE_POSITION
     count_one = _COUNT_ONE
