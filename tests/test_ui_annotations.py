@@ -28,7 +28,16 @@ def status(app) -> str:
     return str(app.screen.query_one("#reader-status").render())
 
 
-@pytest.mark.asyncio
+async def open_annotation_list(pilot) -> AnnotationListScreen:
+    """Start on the search screen, leave the box and press A: the list of every annotation."""
+    await settle(pilot)
+    pilot.app.search_screen.set_focus(None)
+    await pilot.press("A")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AnnotationListScreen)
+    return pilot.app.screen
+
+
 async def annotate(pilot, note: str = "", tags: str = "") -> None:
     """Press m, type the note and tags in the dialog, save with enter."""
     await pilot.press("m")
@@ -162,12 +171,7 @@ async def test_annotation_list_filters_opens_edits_deletes_and_lists_orphans(lib
     store.save_anchors([orphan])
     app = make_app(library)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.search_screen.set_focus(None)
-        await pilot.press("A")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AnnotationListScreen)
+        screen = await open_annotation_list(pilot)
         assert len(screen.shown) == 3
         summary = str(screen.query_one("#notes-summary").render())
         assert "3 of 3" in summary and "1 orphaned" in summary
@@ -223,11 +227,7 @@ async def test_export_writes_markdown_with_citations_where_asked(library, tmp_pa
     store.add(rainey, 16, note="who leads the institute", tags=["people"])
     app = make_app(library)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.search_screen.set_focus(None)
-        await pilot.press("A")
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_annotation_list(pilot)
         screen.query_one("#notes-filter").value = "tag:slogan"  # per tag
         await settle(pilot)
         screen.query_one("#notes-list").focus()
