@@ -79,20 +79,7 @@ def document_paths(corpus_dir: Path) -> list[Path]:
 
 def document_names(corpus_dir: Path) -> list[str]:
     """The file names of a corpus folder's documents, sorted (no Path made: 9,661 of them took 0.05 s)."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder not found: {corpus_dir}")
-    # scandir's entries know their type without a stat, and names sort faster than Paths: listing a 2,700-file
-    # corpus took 50 ms with iterdir + is_file + sorted(Path), and `npf add` lists it three times.
-    with os.scandir(corpus_dir) as entries:
-        return sorted(
-            e.name
-            for e in entries
-            if e.name.endswith(DOC_SUFFIX)
-            and not e.name.startswith(".")
-            and e.name not in IGNORED_NAMES
-            and e.is_file()
-        )
+    return sorted(e.name for e in _document_entries(corpus_dir))
 
 
 def document_stamps(corpus_dir: Path) -> list[tuple[str, FileStamp]]:
@@ -102,24 +89,40 @@ def document_stamps(corpus_dir: Path) -> list[tuple[str, FileStamp]]:
     listing them as Paths and then stat-ing each Path took 0.12 s; this takes ~0.06 s. A file removed between the
     listing and its stat is not part of the corpus.
     """
+    found: list[tuple[str, FileStamp]] = []
+    for e in _document_entries(corpus_dir):
+        try:
+            st = e.stat()
+        except FileNotFoundError:
+            continue
+        found.append((e.name, FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _document_entries(corpus_dir: Path) -> list[os.DirEntry]:
+    """The directory entries of a corpus folder's document files, in listing order (CorpusError without the folder).
+
+    scandir's entries know their type without a stat, and names sort faster than Paths: listing a 2,700-file corpus
+    took 50 ms with iterdir + is_file + sorted(Path), and `npf add` lists it three times."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus_dir}")
-    found: list[tuple[str, FileStamp]] = []
     with os.scandir(corpus_dir) as entries:
-        for e in entries:
-            name = e.name
-            if not name.endswith(DOC_SUFFIX) or name.startswith(".") or name in IGNORED_NAMES:
-                continue
-            try:
-                if not e.is_file():
-                    continue
-                st = e.stat()
-            except FileNotFoundError:
-                continue
-            found.append((name, FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)))
-    found.sort(key=lambda item: item[0])
-    return found
+        return [e for e in entries if _is_document_name(e.name) and _is_file(e)]
+
+
+def _is_document_name(name: str) -> bool:
+    """A document file's name: Markdown, not hidden, not the folder's README."""
+    return name.endswith(DOC_SUFFIX) and not name.startswith(".") and name not in IGNORED_NAMES
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """A regular file (following links); False for one removed while the folder was listed."""
+    try:
+        return entry.is_file()
+    except FileNotFoundError:
+        return False
 
 
 def stamp(path: Path) -> FileStamp:
