@@ -74,6 +74,7 @@ def write_markdown(results: dict, path: Path) -> None:
         f"Corpus: {c['documents']} documents ({c['zh_documents']} Chinese), {c['paragraphs']} paragraphs, "
         f"{c['bytes'] / 1e6:.1f} MB. Repeats: {results['repeat']}.",
         f"Command: `{results['command']}`",
+        f"npf's bytecode: {results.get('bytecode', 'not recorded (results before 2026-12-01 night)')}.",
         "",
         "Times are medians (min–max over repeats). Query latency: per pass over the query set, top 20 with highlighted "
         "snippets. Recall: mean over the class's queries of the share of ground-truth paragraphs returned.",

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import TreeSampler  # noqa: E402
+from run import TreeSampler, compile_bytecode  # noqa: E402
 
 #: Run inside the child: the command's own code, with its I/O counters written out just before it exits (npf's
 #: subcommands leave through os._exit, which skips atexit, so os._exit itself is wrapped).
@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chinese", action="store_true", help="add: a Chinese page of the corpus, not the article")
     args = parser.parse_args(argv)
     corpus, index, code = args.corpus.resolve(), args.index.resolve(), args.code.resolve()
+    compile_bytecode(code)  # start times are npf's, not the compiler's (run.compile_bytecode)
     if args.what == "build":
         print(json.dumps({"what": "build", "code": str(code), **run_child(code, "build", [str(corpus), str(index)])}))
     elif args.what == "add":
