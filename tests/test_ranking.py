@@ -167,11 +167,11 @@ def test_unexpected_internals_fall_back_to_whoosh(library, monkeypatch):
     Whoosh's own search answers instead."""
     expected = library.search("产业", exact=True)
 
-    def broken(self, matcher):
+    def broken(matcher, wanted=None, positions=True):
         raise AttributeError("no _read_ids here")
         yield  # pragma: no cover - makes this a generator like the real one
 
-    monkeypatch.setattr(BlockRanker, "_blocks", broken)
+    monkeypatch.setattr("npf_tui.core.search.ranking.blocks", broken)
     compiled = library.compile("产业", exact=True)
     assert BlockRanker(library._searcher).rank(compiled.query, 10) is None
     again = library.search("产业", exact=True)
@@ -180,7 +180,7 @@ def test_unexpected_internals_fall_back_to_whoosh(library, monkeypatch):
 
 def test_phrases_over_many_posting_blocks_score_as_whoosh_does(tmp_path, monkeypatch):
     """A phrase of a rare word and a common one reads only the common word's blocks that hold the rare word's
-    passages (ranking.py: _blocks with `wanted`): the same passages and scores as Whoosh's, across blocks, segments
+    passages (postings.blocks with `wanted`): the same passages and scores as Whoosh's, across blocks, segments
     and deletions. The bundled corpus fits each term in one block, so this builds an index that does not."""
     from whoosh import index as whoosh_index
 
@@ -220,7 +220,7 @@ def test_phrases_over_many_posting_blocks_score_as_whoosh_does(tmp_path, monkeyp
 def test_positions_decode_as_whoosh_decodes_them(positions):
     from whoosh.formats import Positions
 
-    from npf_tui.core.search.ranking import _decode_positions
+    from npf_tui.core.search.postings import decode_positions as _decode_positions
 
     encoded = Positions().encode(positions)
     assert _decode_positions(encoded) == Positions().decode_positions(encoded) == positions

@@ -18,21 +18,21 @@ scores the best of the equivalents it actually contains.
 
 from __future__ import annotations
 
-import bisect
 import heapq
-import pickle
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import repeat
+from operator import add
 
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+from npf_tui.core.search.postings import block_values, blocks, decode_positions, read_ids
 
 # Decoding a block's length bytes: one table lookup instead of a function call per posting.
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
@@ -134,8 +134,7 @@ class BlockRanker:
                     doc_id = btext.decode("utf-8")
                     matcher, deleted = self._postings(leaf_reader, "doc_id", btext)
                     while matcher.is_active():
-                        matcher._read_ids()
-                        for i in matcher._ids:
+                        for i in read_ids(matcher):
                             if i not in deleted:
                                 out[offset + i] = doc_id
                         matcher._next_block()
@@ -223,25 +222,6 @@ class BlockRanker:
         if type(matcher) is not W3LeafMatcher:
             raise Unsupported(type(matcher).__name__)
         return matcher, deleted
-
-    def _blocks(self, matcher, wanted: list[int] | None = None):
-        """(ids, weights, values) of each posting block, read as Whoosh reads them; with `wanted` (sorted local ids),
-        only the blocks whose id range holds one of them (a block's last id is in its header: skipping a block
-        reads no data)."""
-        previous_max = -1
-        while matcher.is_active():
-            if wanted is not None:
-                at = bisect.bisect_right(wanted, previous_max)
-                previous_max = matcher._maxid
-                if at == len(wanted):
-                    return  # no wanted id lies beyond the blocks read
-                if wanted[at] > previous_max:
-                    matcher._next_block()
-                    continue
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights, matcher._data[2]
-            matcher._next_block()
 
     def _field_lengths(self, leaf: int, fieldname: str) -> bytes:
         """The encoded length byte of every document of a segment for a field (read once per searcher)."""
@@ -331,7 +311,7 @@ class BlockRanker:
                 continue
             matcher, deleted = self._postings(reader, fieldname, btext)
             lengths = self._field_lengths(leaf, fieldname) if bm25 else b""
-            for ids, weights, _values in self._blocks(matcher):
+            for ids, weights, _ in blocks(matcher, positions=False):
                 if bm25 is None:
                     scores = [float(w) * boost for w in weights]
                 else:
@@ -367,7 +347,7 @@ class BlockRanker:
             return {}
         words = [w for w in encoded if w is not None]  # all of them (checked just above), typed without None
         scorers = [self._bm25(fieldname, w) for w in words]
-        decode = _decode_positions if type(field.format) is Positions else field.format.decode_positions
+        decode = decode_positions if type(field.format) is Positions else field.format.decode_positions
         out: dict[int, float] = {}
         for leaf, (reader, offset) in enumerate(self.leaves):
             if any((fieldname, w) not in reader for w in words):
@@ -385,8 +365,8 @@ class BlockRanker:
                 matcher, deleted = self._postings(reader, fieldname, words[k])
                 postings = per_word[k]
                 wanted = sorted(candidates) if candidates is not None else None
-                for ids, weights, values in self._blocks(matcher, wanted):
-                    postings.update(zip(ids, zip(weights, _block_values(matcher, values), strict=True), strict=True))
+                for ids, weights, values in blocks(matcher, wanted):
+                    postings.update(zip(ids, zip(weights, block_values(matcher, values), strict=True), strict=True))
                 for i in deleted:
                     postings.pop(i, None)
                 if candidates is None:
@@ -432,25 +412,6 @@ def _top(scores: dict[int, float], limit: int) -> list[tuple[float, int]]:
     return [(s, d) for d, s in items[:limit]]
 
 
-def _decode_positions(value: bytes) -> list[int]:
-    """Whoosh's Positions.decode_positions (a count, then the pickled list of position deltas), summed in C: 2.5×
-    faster, and a phrase decodes the positions of every passage holding all its words (10,000 for "regular
-    expression" at 100 MB)."""
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(pickle.loads(value[_INT_SIZE:])))
-
-
-def _block_values(matcher, values):
-    """The per-posting encoded values of a block (fixed-size formats pack them into one byte string)."""
-    size = matcher._fixedsize
-    if size is None or size < 0:
-        return values
-    if size == 0:
-        return (b"",) * len(matcher._ids)
-    return [values[i : i + size] for i in range(0, len(values), size)]
-
-
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     """Scores times a query boost (Whoosh's WrappingMatcher multiplies the child's score)."""
     if boost == 1.0:
@@ -470,7 +431,10 @@ def _union(parts: list[dict[int, float]], best: bool = False) -> dict[int, float
         if best:
             out.update({d: s for d, s in part.items() if d not in out or s > out[d]})
         else:
-            out.update({d: get(d, 0.0) + s for d, s in part.items()})
+            # get(d, 0.0) + s for each of the part's passages, through map: 0.5 of 3.0 ms for a union of 38,000
+            # and 18,000 passages (a comprehension's frame per passage). `out` is written while read, each passage
+            # once, after its own value was read.
+            out.update(zip(part.keys(), map(add, map(get, part.keys(), repeat(0.0)), part.values()), strict=True))
     return out
 
 
