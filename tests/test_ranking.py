@@ -224,3 +224,21 @@ def test_positions_decode_as_whoosh_decodes_them(positions):
 
     encoded = Positions().encode(positions)
     assert _decode_positions(encoded) == Positions().decode_positions(encoded) == positions
+
+
+def test_a_phrase_is_read_once_for_the_compile_and_the_ranking(library, monkeypatch):
+    """Query compilation counts a phrase's passages and the ranking scores them: the second evaluation (any boost)
+    comes from the cache, with the same scores."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    ranker = BlockRanker(library._searcher)
+    q = Q.Phrase("words", ["productive", "forces"])
+    first = dict(ranker._eval(q))
+    read = []
+    real = W3LeafMatcher._read_data
+    monkeypatch.setattr(W3LeafMatcher, "_read_data", lambda self: read.append(1) or real(self))
+    assert ranker._eval(q) == first
+    boosted = Q.Phrase("words", ["productive", "forces"], boost=2.0)
+    assert ranker._eval(boosted) == {d: s * 2.0 for d, s in first.items()}
+    assert read == []
+    assert_same_scores(ranker._eval(boosted), whoosh_scores(library._searcher, boosted))

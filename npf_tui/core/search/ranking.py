@@ -70,11 +70,12 @@ class BlockRanker:
         self._memo: dict | None = None
         self._within: set[int] | frozenset[int] | None = None
         self._doc_of: list[str] | None = None
-        # Each term's unboosted scores, kept across searches (least recently used out first, at most
+        # Each term's and phrase's unboosted scores, kept across searches (least recently used out first, at most
         # MAX_CACHED_POSTINGS postings): the reader searches again at every keystroke, and a cross-language query
         # reads the same common equivalents (文件, "file") as the last one. Reading and scoring a term's postings
-        # is most of a search's time (檔案 at 20 MB: 33 of 45 ms, cProfile).
-        self._term_cache: OrderedDict[tuple[str, bytes], dict[float, dict[int, float]]] = OrderedDict()
+        # is most of a search's time (檔案 at 20 MB: 33 of 45 ms, cProfile). Keys: (field, term bytes) and
+        # ("phrase", field, words as bytes).
+        self._term_cache: OrderedDict[tuple, dict[float, dict[int, float]]] = OrderedDict()
         self._cached_postings = 0
 
     # -- public -------------------------------------------------------------------------------------------------
@@ -269,7 +270,12 @@ class BlockRanker:
         btext = self._to_bytes(fieldname, text)
         if btext is None or (fieldname, btext) not in self.reader:
             return {}
-        key = (fieldname, btext)
+        return self._cached((fieldname, btext), boost, lambda: self._read_term(fieldname, btext))
+
+    def _cached(self, key: tuple, boost: float, read) -> dict[int, float]:
+        """The passages of a term (key (field, bytes)) or phrase (key ("phrase", field, words)) with `boost`, from
+        the cache, else `read()` (unboosted) and kept (the caller must not change the dict). A phrase is evaluated
+        by query compilation (counting) and again by the ranking: "socket OR 套接字" read 套接 接字 three times."""
         cache = self._term_cache
         variants = cache.get(key)
         if variants is None:
@@ -279,11 +285,11 @@ class BlockRanker:
             found = variants.get(boost)
             if found is not None:
                 return found
-        # Read once, unboosted; each boost the term is asked with (Whoosh's normalize folds nested boosts: 3.0 ×
-        # 0.3 = 0.9) is the product, kept too. Whoosh multiplies the term's score by the boost: bit for bit the same.
+        # Read once, unboosted; each boost it is asked with (Whoosh's normalize folds nested boosts: 3.0 × 0.3 = 0.9)
+        # is the product, kept too. Whoosh multiplies the score by the boost: bit for bit the same.
         base = variants.get(1.0)
         if base is None:
-            base = variants[1.0] = self._read_term(fieldname, btext)
+            base = variants[1.0] = read()
             self._cached_postings += len(base)
         found = variants[boost] = base if boost == 1.0 else {d: s * boost for d, s in base.items()}
         if boost != 1.0:
@@ -346,8 +352,14 @@ class BlockRanker:
         if not encoded or any(w is None or (fieldname, w) not in self.reader for w in encoded):
             return {}
         words = [w for w in encoded if w is not None]  # all of them (checked just above), typed without None
-        scorers = [self._bm25(fieldname, w) for w in words]
         decode = decode_positions if type(field.format) is Positions else field.format.decode_positions
+        return self._cached(
+            ("phrase", fieldname, tuple(words)), q.boost, lambda: self._read_phrase(fieldname, words, decode)
+        )
+
+    def _read_phrase(self, fieldname: str, words: list[bytes], decode) -> dict[int, float]:
+        """The passages holding `words` next to each other in order, unboosted."""
+        scorers = [self._bm25(fieldname, w) for w in words]
         out: dict[int, float] = {}
         for leaf, (reader, offset) in enumerate(self.leaves):
             if any((fieldname, w) not in reader for w in words):
@@ -396,7 +408,7 @@ class BlockRanker:
                         idf, k1p, norm = bm25
                         total += idf * ((w * k1p) / (w + norm[lengths[i]]))
                 out[offset + i] = total
-        return _boosted(out, q.boost)
+        return out
 
 
 def _top(scores: dict[int, float], limit: int) -> list[tuple[float, int]]:
