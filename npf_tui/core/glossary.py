@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,7 +101,7 @@ _HAN = f"[{HAN_CLASS}]"
 # A dot only inside a word (U.S), never at its end: "…about AI. Xi Jinping (习近平)" must not start at "AI".
 _CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"
 # A name starts a word: "daemon (守护进程)" is no pair "on (守护进程)".
-_EN_THEN_ZH = re.compile(
+_EN_THEN_ZH = (
     r"(?<![\w'’-])((?:"
     + _CAP_WORD
     + r"|of|and|the|for|in|on|de|to)(?:[ \t]+(?:"
@@ -108,31 +110,28 @@ _EN_THEN_ZH = re.compile(
     r"[ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
 )
 # “quoted term” (中文) — lower-case concepts are introduced this way ("future industries" (未来产业)).
-_QUOTED_THEN_ZH = re.compile(
+_QUOTED_THEN_ZH = (
     r"[“\"‘]([A-Za-z0-9][^“”\"‘’\n]{1,60}?)[”\"’][ \t]*[（(][ \t]*(" + _HAN + r"[^()（）\n]{0,24}?)[ \t]*[）)]"
 )
 # "中文 (English Name)"
-_ZH_THEN_EN = re.compile(r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([A-Z][A-Za-z'’. -]{1,60}?)[ \t]*[）)]")
-_HAN_RE = re.compile(_HAN)
-_LEADING_CONNECTORS = re.compile(r"^(?:(?:of|and|the|for|in|on|de|to)\s+)+", re.I)
+_ZH_THEN_EN = r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([A-Z][A-Za-z'’. -]{1,60}?)[ \t]*[）)]"
+_LEADING_CONNECTORS = r"^(?:(?:of|and|the|for|in|on|de|to)\s+)+"
 _QUOTE_CHARS = "“”\"'‘’"
 
 
 def _clean_en(name: str) -> str:
     """Trim a mined English name: leading connectors/quotes and sentence-initial 'The'."""
     name = name.strip().strip(_QUOTE_CHARS).strip()
-    name = _LEADING_CONNECTORS.sub("", name)
+    name = _patterns().leading_connectors.sub("", name)
     return name.strip(" -–—,.;:")
 
 
 # Lower-case glosses, taken only when asked (`lowercase=True`, for search expansion; the entity store takes names):
 # "守护进程（daemon）", "文件系统 (file system)" …
-_ZH_THEN_LOWER = re.compile(
-    r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([a-z][a-z0-9'’-]*(?:[ \t]+[a-z][a-z0-9'’-]*){0,3})[ \t]*[）)]"
-)
+_ZH_THEN_LOWER = r"(" + _HAN + r"{2,16})[ \t]*[（(][ \t]*([a-z][a-z0-9'’-]*(?:[ \t]+[a-z][a-z0-9'’-]*){0,3})[ \t]*[）)]"
 # … and "the ssh daemon (守护进程)": the last one to three lower-case words before the Chinese, after any article or
 # function word.
-_LOWER_THEN_ZH = re.compile(
+_LOWER_THEN_ZH = (
     r"(?<![\w'’-])([a-z][a-z0-9'’-]*(?:[ \t]+[a-z][a-z0-9'’-]*){0,2})[ \t]*[（(][ \t]*(" + _HAN + r"{2,16})[ \t]*[）)]"
 )
 # fmt: off
@@ -144,7 +143,25 @@ _FUNCTION_WORDS = {
 # fmt: on
 # A table row or a list of alternatives: "eog\t图像浏览器（GNOME）", "| ssh-add | 密码 (GNOME) |". What a cell's
 # parenthesis holds is a qualifier of the row (the desktop, the package), not a translation.
-_CELL = re.compile(r"\||\t| {3,}")
+_CELL = r"\||\t| {3,}"
+
+
+@cache
+def _patterns() -> SimpleNamespace:
+    """The mining patterns, compiled on first use: compiling them took ~12 ms of every process that imports the
+    glossary (every search), and only building the index and the entities mine pairs."""
+    return SimpleNamespace(
+        en_then_zh=re.compile(_EN_THEN_ZH),
+        quoted_then_zh=re.compile(_QUOTED_THEN_ZH),
+        zh_then_en=re.compile(_ZH_THEN_EN),
+        han=re.compile(_HAN),
+        han_only=re.compile(_HAN + "+"),
+        latin=re.compile("[A-Za-z]"),
+        leading_connectors=re.compile(_LEADING_CONNECTORS, re.I),
+        zh_then_lower=re.compile(_ZH_THEN_LOWER),
+        lower_then_zh=re.compile(_LOWER_THEN_ZH),
+        cell=re.compile(_CELL),
+    )
 
 
 def _term_tail(han: str) -> str:
@@ -178,26 +195,27 @@ def mine_pairs(docs: list[Document], lowercase: bool = False) -> list[BilingualP
     `lowercase` also takes lower-case glosses (`守护进程（daemon）`, `file system (文件系统)`): what search expands
     with, once `trusted_pairs` has seen them recur. Table rows and lists of alternatives give no pairs at all."""
     pairs: list[BilingualPair] = []
+    p = _patterns()
     for doc in docs:
         for number, para in enumerate(doc.paragraphs, 1):
-            if not _HAN_RE.search(para):
+            if not p.han.search(para):
                 continue  # every pattern needs Chinese; skipping the rest keeps long English text cheap
-            if _CELL.search(para):
+            if p.cell.search(para):
                 continue
             if lowercase:
-                for match in _ZH_THEN_LOWER.finditer(para):
+                for match in p.zh_then_lower.finditer(para):
                     zh = _term_tail(match.group(1))
                     if zh:
                         pairs.append(BilingualPair(en=match.group(2), zh=zh, doc_id=doc.doc_id, paragraph=number))
-                for match in _LOWER_THEN_ZH.finditer(para):
+                for match in p.lower_then_zh.finditer(para):
                     en = _lower_en(match.group(1))
                     if en:
                         pairs.append(BilingualPair(en=en, zh=match.group(2), doc_id=doc.doc_id, paragraph=number))
-            for match in [*_QUOTED_THEN_ZH.finditer(para), *_EN_THEN_ZH.finditer(para)]:
+            for match in [*p.quoted_then_zh.finditer(para), *p.en_then_zh.finditer(para)]:
                 en, zh = _clean_en(match.group(1)), match.group(2).strip()
-                if en and re.search("[A-Za-z]", en) and re.fullmatch(_HAN + "+", zh):
+                if en and p.latin.search(en) and p.han_only.fullmatch(zh):
                     pairs.append(BilingualPair(en=en, zh=zh, doc_id=doc.doc_id, paragraph=number))
-            for match in _ZH_THEN_EN.finditer(para):
+            for match in p.zh_then_en.finditer(para):
                 zh, en = match.group(1), _clean_en(match.group(2))
                 if en:
                     pairs.append(BilingualPair(en=en, zh=zh, doc_id=doc.doc_id, paragraph=number))
