@@ -448,8 +448,13 @@ def ensure_index(
     progress=None,
     cancel=None,
     notices: list[str] | None = None,
+    listing: dict | None = None,
 ) -> tuple[Path, Manifest, CorpusScan]:
     """Return an up-to-date (generation folder, manifest, corpus scan), building or updating as needed.
+
+    `listing` (name -> stamp of the document files) stands for listing the corpus folder when the caller has just
+    done so: an import lists it under its lock and updates the index right after (AddReport.listing). A change
+    another process makes in between is found by the next look, as any later change is.
 
     Looking costs no lock; any write happens under the writer lock, after looking again (another process may have
     built, synced or repaired the index while we waited). An index folder that cannot be written (read-only, full)
@@ -457,7 +462,7 @@ def ensure_index(
     """
     notices = notices if notices is not None else []
     index_root = Path(index_root)
-    scan = scan_corpus(corpus_dir)
+    scan = scan_corpus(corpus_dir, listing)
     seen = _state(index_root)
     gen, manifest, reason = (None, None, "rebuild requested") if rebuild else _inspect(index_root, scan)
     if not reason:

@@ -85,7 +85,7 @@ class Library:
         lib._load(progress=progress, cancel=cancel, rebuild=rebuild)
         return lib
 
-    def _load(self, progress=None, cancel=None, rebuild=False) -> None:
+    def _load(self, progress=None, cancel=None, rebuild=False, listing=None) -> None:
         """(Re)open the index generation and everything derived from its manifest."""
         if self._closed:
             # A search or refresh racing a shutdown (the reader closes its library on exit) must not take a
@@ -93,7 +93,13 @@ class Library:
             raise IndexError_("the library has been closed")
         notices: list[str] = []
         gen, manifest, scan = ensure_index(
-            self.corpus_dir, self.index_dir, rebuild=rebuild, progress=progress, cancel=cancel, notices=notices
+            self.corpus_dir,
+            self.index_dir,
+            rebuild=rebuild,
+            progress=progress,
+            cancel=cancel,
+            notices=notices,
+            listing=listing,
         )
         self.notices.extend(notices)
         # The index could not be brought up to date (read-only or full disk): it is searched as last built.
@@ -524,10 +530,13 @@ class Library:
         return out
 
     # -- keeping up with the corpus ---------------------------------------------------------------------------
-    def refresh(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> bool:
-        """Re-scan the corpus folder and update the index for new, edited or removed files; True if anything changed."""
+    def refresh(
+        self, progress: ProgressFn | None = None, cancel: threading.Event | None = None, listing: dict | None = None
+    ) -> bool:
+        """Re-scan the corpus folder and update the index for new, edited or removed files; True if anything changed.
+        `listing`: the corpus's document files as the caller just listed them (see ensure_index)."""
         before = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self.catalog.items()})
-        self._load(progress=progress, cancel=cancel)
+        self._load(progress=progress, cancel=cancel, listing=listing)
         after = (self.gen_dir, {k: (v.size, v.mtime_ns) for k, v in self.catalog.items()})
         return before != after
 

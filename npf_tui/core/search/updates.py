@@ -58,8 +58,10 @@ def sync_index(
     library: Library | None = None,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    listing: dict | None = None,
 ) -> IndexUpdate:
-    """Bring the index up to date with the corpus folder; never raises for a problem the user can fix.
+    """Bring the index up to date with the corpus folder; never raises for a problem the user can fix. `listing`:
+    the corpus's document files as just listed (see ensure_index).
 
     With an open `library` it is refreshed (so it searches the new state at once); without one only the index is
     updated: opening a library's searcher too costs ~40 ms at 20 MB that `npf add` has no use for. An index folder
@@ -71,10 +73,10 @@ def sync_index(
     try:
         if library is not None:
             seen = len(library.notices)
-            library.refresh(progress=progress, cancel=cancel)
+            library.refresh(progress=progress, cancel=cancel, listing=listing)
             notices = library.notices[seen:]
         else:
-            ensure_index(corpus_dir, index_dir, progress=progress, cancel=cancel, notices=notices)
+            ensure_index(corpus_dir, index_dir, progress=progress, cancel=cancel, notices=notices, listing=listing)
     except Cancelled:
         raise
     except NpfError as exc:
@@ -107,9 +109,11 @@ def import_and_index(
     report = add_paths(paths, corpus_dir, dry_run=dry_run, progress=progress, cancel=cancel, known_files=known)
     if not report.added or dry_run:
         return ImportResult(report)
-    return ImportResult(
-        report, sync_index(corpus_dir, index_dir, library=library, progress=index_progress, cancel=cancel)
+    # The folder as the import listed it, with the files it wrote: not listed and stat-ed again (0.7 s at 300 MB).
+    update = sync_index(
+        corpus_dir, index_dir, library=library, progress=index_progress, cancel=cancel, listing=report.listing
     )
+    return ImportResult(report, update)
 
 
 def prepare_library(corpus_dir: Path) -> None:

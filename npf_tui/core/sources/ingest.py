@@ -24,9 +24,9 @@ from npf_tui.core.sources.corpus import (
     DOC_SUFFIX,
     MAX_DOCUMENT_BYTES,
     MAX_PARAGRAPHS,
+    FileStamp,
     as_text,
     content_hash,
-    document_names,
     document_paths,
     document_stamps,
     dump_front_matter,
@@ -35,6 +35,7 @@ from npf_tui.core.sources.corpus import (
     make_doc_id,
     render_document,
     split_front_matter,
+    stamp,
 )
 from npf_tui.core.sources.formats.base import ImportRejected
 from npf_tui.core.sources.importing import NOT_REGULAR, SUPPORTED_SUFFIXES, import_file
@@ -98,6 +99,10 @@ class AddReport:
     interrupted: bool = False
     error: str = ""  # why the run stopped early, if it did (other than an interruption)
     dry_run: bool = False
+    #: The corpus's document files (name -> stamp) as listed under the lock, with the files this import wrote: the
+    #: index update that follows starts from it instead of listing and stat-ing the folder again (0.7 s at 45,797
+    #: files). Not part of the report's JSON.
+    listing: dict[str, FileStamp] | None = field(default=None, repr=False, compare=False)
 
     @property
     def all_in(self) -> bool:
@@ -107,6 +112,7 @@ class AddReport:
     def to_dict(self) -> dict:
         """The report as plain data (the `--json` form)."""
         data = asdict(self)
+        del data["listing"]
         data["duplicates"] = [dict(asdict(d), reason=d.reason) for d in self.duplicates]
         data["all_in"] = self.all_in
         return data
@@ -198,18 +204,23 @@ def _outside_reason(kind: str, target: Path) -> str:
     return f"a link to a {kind} outside the folder ({make_safe(str(target))}); name it on the command line to import it"
 
 
-def corpus_hashes(corpus_dir: Path, known_files: dict[str, tuple[int, int, str, str]] | None = None) -> dict[str, str]:
+def corpus_hashes(
+    corpus_dir: Path,
+    known_files: dict[str, tuple[int, int, str, str]] | None = None,
+    listing: dict[str, FileStamp] | None = None,
+) -> dict[str, str]:
     """content hash -> doc id for the documents already in the corpus, hashed from their text (so hand edits count).
 
     `known_files` (file name -> (size, mtime_ns, content hash, doc id), from the index's manifest) spares reading
     the files that have not changed since they were indexed: a 20 MB corpus took 0.7 s to read and hash.
+    `listing` is the folder as already listed (corpus.document_stamps), else it is listed here.
     """
     known_files = known_files or {}
     hashes: dict[str, str] = {}
     corpus_dir = Path(corpus_dir)
     # One listing with one stat a file, and a Path only for a file that must be read: listing Paths and stat-ing
     # each took 0.15 s of an `npf add` at 9,661 files.
-    for name, st in document_stamps(corpus_dir):
+    for name, st in listing.items() if listing is not None else document_stamps(corpus_dir):
         seen = known_files.get(name)
         if seen is not None and (st.size, st.mtime_ns) == (seen[0], seen[1]):
             hashes.setdefault(seen[2], seen[3])
@@ -261,8 +272,9 @@ def _add_locked(
     plan = collect_files(paths)
     report.failed.extend(plan.failed)
     report.skipped.extend(plan.skipped)
-    known = corpus_hashes(corpus_dir, known_files) if corpus_dir.is_dir() else {}
-    existing = {n[: -len(DOC_SUFFIX)] for n in document_names(corpus_dir)} if corpus_dir.is_dir() else set()
+    listing = dict(document_stamps(corpus_dir)) if corpus_dir.is_dir() else {}
+    known = corpus_hashes(corpus_dir, known_files, listing)
+    existing = {n[: -len(DOC_SUFFIX)] for n in listing}
     done_bytes, total = 0, plan.total_bytes
     finished = 0  # files dealt with (added, duplicate or failed), in plan order
     attempt = _Attempt()
@@ -294,6 +306,11 @@ def _add_locked(
             finished = max(finished, plan.files.index(attempt.path) + 1)
     reason = ("not added: " + report.error) if report.error else "not added: the import was interrupted"
     report.not_added.extend(NotAdded(str(p.resolve()), reason) for p in plan.files[finished:])
+    if not dry_run:
+        for added in report.added:
+            with suppress(OSError):  # gone already: the index update will not find it either
+                listing[Path(added.file).name] = stamp(Path(added.file))
+        report.listing = listing
     return report
 
 
