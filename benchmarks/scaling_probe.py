@@ -3,6 +3,7 @@
     python benchmarks/scaling_probe.py build CORPUS INDEX [--code DIR]
     python benchmarks/scaling_probe.py add CORPUS INDEX [--code DIR] [--repeat 3] [--chinese]
     python benchmarks/scaling_probe.py core-add CORPUS INDEX [--code DIR] [--repeat 3]
+    python benchmarks/scaling_probe.py reader-add CORPUS INDEX [--code DIR] [--repeat 3]  # the reader's import
     python benchmarks/scaling_probe.py query CORPUS INDEX [--code DIR] [--repeat 3]   # p50/p95 over queries.txt
     python benchmarks/scaling_probe.py cold CORPUS INDEX [--code DIR] [--repeat 3]    # `npf search 进程 --json`
 
@@ -102,6 +103,31 @@ elif mode == 'core-add':
     with open(out + '.times', 'w') as f:
         json.dump(times, f)
     leave(0)
+elif mode == 'reader-add':
+    # What the reader's import runs (ui/app.py): import_and_index with the open library, one new file each time.
+    import time, tempfile
+    from pathlib import Path
+    from npf_tui.core.search.library import Library
+    from npf_tui.core.search.updates import import_and_index
+    sys.path.insert(0, args[2])
+    from workers import added_document
+    corpus, index = Path(args[0]), Path(args[1])
+    lib = Library.open(corpus, index)
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(int(args[3])):
+            doc = added_document(700 + n)
+            src = Path(tmp) / f"zz-reader-{n}.txt"
+            # a paragraph of its own: the same text twice would be a duplicate (the title line is not compared)
+            body = [*doc.paragraphs, f"Benchmark copy {n}."]
+            src.write_text(doc.title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+            t0 = time.perf_counter()
+            result = import_and_index([src], corpus, index, library=lib)
+            times.append(time.perf_counter() - t0)
+            assert len(result.report.added) == 1 and not result.index_error, result
+    with open(out + '.times', 'w') as f:
+        json.dump(times, f)
+    leave(0)
 """
 
 
@@ -175,7 +201,7 @@ def add_once(code: Path, corpus: Path, index: Path, n: int, chinese: bool = Fals
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and print one JSON result per line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["build", "add", "core-add", "query", "cold"])
+    parser.add_argument("what", choices=["build", "add", "core-add", "reader-add", "query", "cold"])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("index", type=Path)
     parser.add_argument("--code", type=Path, default=HERE.parent, help="folder holding the npf_tui package to run")
@@ -205,12 +231,16 @@ def main(argv: list[str] | None = None) -> int:
         summary = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(json.dumps({"what": "cold", "code": str(code), "median": summary, "runs": runs}))
     else:
+        before = {p.name for p in corpus.glob("*.md")}
         try:
-            result = run_child(code, "core-add", [str(corpus), str(index), str(HERE), str(args.repeat)])
+            result = run_child(code, args.what, [str(corpus), str(index), str(HERE), str(args.repeat)])
         finally:
             remove_added(corpus)
+            for path in corpus.glob("*.md"):  # the reader's imports take ids from the titles
+                if path.name not in before:
+                    path.unlink()
             run_child(code, "cli", ["--corpus", str(corpus), "--index", str(index), "search", "进程", "--json"])
-        print(json.dumps({"what": "core-add", "code": str(code), **result}))
+        print(json.dumps({"what": args.what, "code": str(code), **result}))
     return 0
 
 

@@ -203,3 +203,37 @@ def test_add_extends_the_dictionary_as_a_full_compile_would(built_copy, tmp_path
     reference = tmp_path / "reference.sqlite"
     compile_dictionary(reference, bigrams)
     assert after == _dictionary_rows(reference)
+
+
+def test_a_saved_manifest_is_read_back_without_parsing(built_copy, monkeypatch):
+    """What `save` wrote is what `load` gives for those bytes, unparsed (the reader's next import reads the manifest
+    its last one wrote); other bytes, a hand edit included, are parsed as ever."""
+    _, index = built_copy
+    gen = current_generation(index)
+    manifest = Manifest.load(gen)
+    manifest.save(gen)
+    monkeypatch.setattr(Manifest, "_parse", classmethod(lambda cls, data: (_ for _ in ()).throw(AssertionError)))
+    again = Manifest.load(gen)
+    assert again.docs == manifest.docs and again.files == manifest.files and again is not manifest
+    again.docs.clear()  # a copy: changing it changes neither the saved manifest nor the next load
+    assert Manifest.load(gen).docs == manifest.docs
+    monkeypatch.undo()
+    (gen / MANIFEST).write_bytes((gen / MANIFEST).read_bytes().replace(b'"docs"', b'"DOCS"'))
+    try:
+        Manifest.load(gen)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a damaged manifest was taken from the cache")
+
+
+def test_the_corpus_scan_makes_a_path_only_when_asked(corpus_copy):
+    from npf_tui.core.search.manifest import scan_corpus
+
+    scan = scan_corpus(corpus_copy)
+    names = sorted(p.name for p in corpus_mod.document_paths(corpus_copy))
+    assert sorted(scan.files) == sorted(n[:-3] for n in names) and len(scan.files) == len(names)
+    doc_id = names[0][:-3]
+    assert doc_id in scan.files and "nothing-such" not in scan.files
+    assert scan.files[doc_id] == corpus_copy / names[0]
+    assert dict(scan.files.items()) == {n[:-3]: corpus_copy / n for n in names}

@@ -11,7 +11,7 @@ import json
 import pickle
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
@@ -128,7 +128,7 @@ def update_entity_store(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     docs_with_names: Callable[[list[str]], set[str]] | None = None,
-    corpus_files: dict[str, Path] | None = None,
+    corpus_files: Mapping[str, Path] | None = None,
 ) -> None:
     """Bring the entity store in `gen_dir/entities` up to date.
 
@@ -190,7 +190,7 @@ class _Update:
         progress: ProgressFn | None,
         cancel: threading.Event | None,
         docs_with_names: Callable[[list[str]], set[str]] | None,
-        corpus_files: dict[str, Path] | None,
+        corpus_files: Mapping[str, Path] | None,
     ) -> None:
         self.glossary = glossary
         self.glossary_hash = _glossary_hash(glossary)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ def update_entities(
     changed,
     removed,
     ix=None,
-    corpus_files: dict[str, Path] | None = None,
+    corpus_files: Mapping[str, Path] | None = None,
     cancel: threading.Event | None = None,
 ) -> None:
     """Let the entity store follow the index; with the (updated) Whoosh index at hand, the store asks it which
@@ -94,7 +95,7 @@ def _docs_with(searcher, names: list[str]) -> set[str]:
     return found
 
 
-def build_entities(gen_dir: Path, corpus_files: dict[str, Path], glossary, stop: threading.Event) -> None:
+def build_entities(gen_dir: Path, corpus_files: Mapping[str, Path], glossary, stop: threading.Event) -> None:
     """A new generation's entity store, built from the documents' files (read one at a time by the store itself)."""
     update_entities(gen_dir, [], glossary, None, (), corpus_files=corpus_files, cancel=stop)
 

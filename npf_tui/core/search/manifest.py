@@ -7,10 +7,11 @@ A generation is live when CURRENT names it and its manifest.json exists (written
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from npf_tui.core.fsutil import atomic_write_text
+from npf_tui.core.fsutil import atomic_write_bytes
 from npf_tui.core.glossary import GlossaryEntry, load_glossary, user_dictionary
 from npf_tui.core.sources import corpus as corpus_mod
 from npf_tui.core.text.analysis import user_words_key
@@ -117,7 +118,9 @@ class Manifest:
         )
 
     def save(self, gen_dir: Path) -> None:
-        """Write the manifest atomically."""
+        """Write the manifest atomically. What was written is what the next `load` of the same bytes gives (the open
+        reader's next import reads it back: 78 ms of parsing at 100 MB saved)."""
+        global _last_manifest
         data = {
             "schema_version": self.schema_version,
             "corpus_dir": self.corpus_dir,
@@ -128,11 +131,35 @@ class Manifest:
             "files": self.files,
             "entities_version": self.entities_version,
         }
-        atomic_write_text(gen_dir / MANIFEST, json.dumps(data, ensure_ascii=False))
+        encoded = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        atomic_write_bytes(gen_dir / MANIFEST, encoded)
+        _last_manifest = (encoded, self.copy())
 
     def paragraph_count(self) -> int:
         """Number of passages the index should hold."""
         return sum(d.paragraphs for d in self.docs.values())
+
+
+class CorpusFiles(Mapping[str, Path]):
+    """doc id -> the document file's Path, each Path made when first asked for: a sync looks at the few files that
+    changed, and making all 9,661 Paths took 45 ms of each import in the reader at 100 MB."""
+
+    def __init__(self, corpus_dir: Path, names: dict[str, str]):
+        self._dir = corpus_dir
+        self._names = names  # doc id -> file name
+        self._child = getattr(corpus_dir, "_make_child_relpath", corpus_dir.joinpath)
+
+    def __getitem__(self, doc_id: str) -> Path:
+        return self._child(self._names[doc_id])
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 @dataclass
@@ -140,7 +167,7 @@ class CorpusScan:
     """The corpus folder as it is now: document files with their stamps, and the glossary."""
 
     corpus_dir: Path
-    files: dict[str, Path]
+    files: Mapping[str, Path]
     stamps: dict[str, corpus_mod.FileStamp]
     glossary: list[GlossaryEntry]
     glossary_stamp: list[int]
@@ -153,16 +180,14 @@ def scan_corpus(corpus_dir: Path, listing: dict[str, corpus_mod.FileStamp] | Non
     """Stat the corpus folder's document files and read its glossary (cheap: no document is parsed). `listing`: the
     document files as just listed by the caller (name -> stamp, e.g. an import's), not listed again."""
     corpus_dir = Path(corpus_dir)
-    files: dict[str, Path] = {}
+    names: dict[str, str] = {}
     stamps: dict[str, corpus_mod.FileStamp] = {}
     cut = len(corpus_mod.DOC_SUFFIX)
-    # A listed name needs no parsing: pathlib's own child maker (what iterdir uses) skips it. `corpus_dir / name`
-    # parsed 9,661 names for 0.05 s of every cold search at 100 MB. Python versions without it take the slow way.
-    child = getattr(corpus_dir, "_make_child_relpath", corpus_dir.joinpath)
     for name, st in listing.items() if listing is not None else corpus_mod.document_stamps(corpus_dir):
         doc_id = name[:-cut]  # the file's stem
         stamps[doc_id] = st
-        files[doc_id] = child(name)
+        names[doc_id] = name
+    files = CorpusFiles(corpus_dir, names)
     glossary = load_glossary(corpus_dir)
     gpath = corpus_dir / "glossary.toml"
     gstamp = [gpath.stat().st_size, gpath.stat().st_mtime_ns] if gpath.exists() else [0, 0]
@@ -197,11 +222,12 @@ def known_documents(index_root: Path) -> dict[str, tuple[int, int, str, str]]:
 
 def changes(scan: CorpusScan, manifest: Manifest) -> tuple[set[str], set[str]]:
     """(changed or new doc ids, removed doc ids) between the corpus folder and an index manifest."""
+    docs = manifest.docs
+    get = docs.get
     changed = {
         doc_id
         for doc_id, st in scan.stamps.items()
-        if doc_id not in manifest.docs
-        or (manifest.docs[doc_id].size, manifest.docs[doc_id].mtime_ns) != (st.size, st.mtime_ns)
+        if (entry := get(doc_id)) is None or entry.size != st.size or entry.mtime_ns != st.mtime_ns
     }
-    removed = set(manifest.docs) - set(scan.stamps)
+    removed = docs.keys() - scan.stamps.keys()
     return changed, removed
