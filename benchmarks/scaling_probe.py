@@ -6,6 +6,7 @@
     python benchmarks/scaling_probe.py reader-add CORPUS INDEX [--code DIR] [--repeat 3]  # the reader's import
     python benchmarks/scaling_probe.py query CORPUS INDEX [--code DIR] [--repeat 3]   # p50/p95 over queries.txt
     python benchmarks/scaling_probe.py cold CORPUS INDEX [--code DIR] [--repeat 3]    # `npf search 进程 --json`
+    python benchmarks/scaling_probe.py tui CORPUS INDEX [--code DIR] [--repeat 3]     # the reader: paint, ready
 
 `--code DIR` runs the npf package found in DIR (e.g. a copy of the tree before a change) instead of this tree's, so
 old and new can be compared on the same corpus, interleaved. Besides wall time (noisy when other work shares the
@@ -198,10 +199,33 @@ def add_once(code: Path, corpus: Path, index: Path, n: int, chinese: bool = Fals
             run_child(code, "cli", [*base, "search", "进程", "--json"])  # the index follows the removal
 
 
+def tui_times(code: Path, corpus: Path, index: Path, repeat: int) -> dict:
+    """The reader (bare `npf`) in a 120x40 pseudo-terminal: seconds to its first screen and to ready (the status
+    line shows the corpus size), as benchmarks/run.py times it, for the npf package in `code`."""
+    from terminal import FIRST_PAINT, READY, time_to_screen
+
+    command = [sys.executable, "-c", "import sys; from npf_tui.cli import main; sys.exit(main(sys.argv[1:]))"]
+    paint, ready = [], []
+    env = dict(os.environ, PYTHONPATH=str(code))
+    for _ in range(repeat):
+        seen = time_to_screen(
+            [*command, "--corpus", str(corpus), "--index", str(index)], {"paint": FIRST_PAINT, "ready": READY}, env=env
+        )
+        if len(seen) != 2:
+            raise SystemExit(f"the reader did not draw {'its search box' if 'paint' not in seen else 'ready'}")
+        paint.append(round(seen["paint"], 3))
+        ready.append(round(seen["ready"], 3))
+    return {
+        "paint_s": paint,
+        "ready_s": ready,
+        "median": {"paint_s": statistics.median(paint), "ready_s": statistics.median(ready)},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and print one JSON result per line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["build", "add", "core-add", "reader-add", "query", "cold"])
+    parser.add_argument("what", choices=["build", "add", "core-add", "reader-add", "query", "cold", "tui"])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("index", type=Path)
     parser.add_argument("--code", type=Path, default=HERE.parent, help="folder holding the npf_tui package to run")
@@ -225,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         passes = result.pop("refresh_s")
         summary = {k: round(statistics.median(p[k] for p in passes), 2) for k in ("p50", "p95", "max")}
         print(json.dumps({"what": "query", "code": str(code), "ms": summary, "passes": passes, **result}))
+    elif args.what == "tui":
+        print(json.dumps({"what": "tui", "code": str(code), **tui_times(code, corpus, index, args.repeat)}))
     elif args.what == "cold":
         base = ["--corpus", str(corpus), "--index", str(index)]
         runs = [run_child(code, "cli", [*base, "search", "进程", "--json"]) for _ in range(args.repeat)]

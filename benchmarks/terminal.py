@@ -20,13 +20,18 @@ READY = "documents ·"
 
 
 def time_to_screen(
-    cmd: list[str], markers: dict[str, str], timeout: float = 60.0, cols: int = 120, rows: int = 40
+    cmd: list[str],
+    markers: dict[str, str],
+    timeout: float = 60.0,
+    cols: int = 120,
+    rows: int = 40,
+    env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Start `cmd` on a fresh pseudo-terminal of cols x rows and return, per marker name, the seconds from start
     until the marker's text first appears in what the program wrote; then quit it with ctrl+q."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+    env = dict(env if env is not None else os.environ, TERM="xterm-256color", COLORTERM="truecolor")
     env.pop("NO_COLOR", None)
     started = time.perf_counter()
     proc = subprocess.Popen(
