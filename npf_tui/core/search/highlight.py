@@ -80,9 +80,9 @@ def _span_tokens(text: str, spans: list[Span]) -> list[tuple[int, int, bool]]:
 
 def _fragments(text: str, tokens: list[tuple[int, int, bool]], maxchars: int, surround: int):
     """Whoosh's ContextFragmenter.fragment_tokens, step for step, over plain tuples: (start, end, matches) of each
-    fragment. Whoosh's generators of Token objects cost ~40 µs a hit at 100 MB (a hit's passage has ~20 tokens),
-    ~1 ms of a 5 ms search; this gives the same fragments in a third of the time (tests/test_highlight.py checks
-    it against Whoosh's own pipeline)."""
+    fragment. Through Whoosh's generators of Token objects a snippet took 40 µs a hit at 100 MB (a hit's passage
+    has ~20 tokens; ~1 ms of a 5 ms search), 25 µs so (tests/test_highlight.py checks the port against Whoosh's own
+    pipeline)."""
     first = None
     firsts: deque[int] = deque()
     countdown = -1
