@@ -204,7 +204,9 @@ def tui_times(code: Path, corpus: Path, index: Path, repeat: int) -> dict:
     line shows the corpus size), as benchmarks/run.py times it, for the npf package in `code`."""
     from terminal import FIRST_PAINT, READY, time_to_screen
 
-    command = [sys.executable, "-c", "import sys; from npf_tui.cli import main; sys.exit(main(sys.argv[1:]))"]
+    # The code's folder first on sys.path: `python -c` puts the working directory (maybe this tree) before PYTHONPATH.
+    run = f"import sys; sys.path.insert(0, {str(code)!r}); from npf_tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = [sys.executable, "-c", run]
     paint, ready = [], []
     env = dict(os.environ, PYTHONPATH=str(code))
     for _ in range(repeat):
