@@ -26,8 +26,9 @@ def match_spans(text: str, literals: Literals) -> list[Span]:
     found: list[tuple[int, int]] = []
     if literals.terms or literals.phrases or literals.prefixes:
         tokens = list(word_tokens(text))
+        terms, prefixes = literals.terms, tuple(literals.prefixes)
         for term, start, end in tokens:
-            if term in literals.terms or any(term.startswith(p) for p in literals.prefixes):
+            if term in terms or (prefixes and term.startswith(prefixes)):
                 found.append((start, end))
         for phrase in literals.phrases:
             size = len(phrase)
