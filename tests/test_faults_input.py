@@ -98,6 +98,15 @@ def test_normalize_keeps_length_and_never_raises(text):
     assert normalize(folded) == folded or len(normalize(folded)) == len(text)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80))
+def test_ascii_text_folds_as_the_whole_table_folds_it(text):
+    """normalize's ASCII fast path (a few str.replace and lower) gives what the table's translate gives."""
+    from npf_tui.core.text.textnorm import fold_table
+
+    assert normalize(text) == text.translate(fold_table()).lower()
+    assert normalize(text + "é") == normalize(text) + "é"  # and the same text, no longer ASCII, takes the table
+
+
 @settings(max_examples=150, deadline=None)
 @given(HOSTILE_TEXT)
 def test_tokenizers_never_raise_and_offsets_point_into_the_text(text):

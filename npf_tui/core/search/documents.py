@@ -65,14 +65,16 @@ class MetaIndex:
         ids: list[str] = []
         texts: list[str] = []
         for doc_id, meta in catalog.items():
-            text = " · ".join(str(meta.get(f) or "") for f in META_FIELDS)
-            if text.strip(" ·"):
+            # An ASCII separator keeps most documents' metadata ASCII, which folds ~10× faster (textnorm.normalize).
+            text = " | ".join(str(meta.get(f) or "") for f in META_FIELDS)
+            if text.strip(" |"):
                 ids.append(doc_id)
                 texts.append(text.replace("\n", " "))
         self._ids = ids
-        # One text, a newline between documents, folded in one call: normalize keeps every offset (one character
-        # in, one out), so each document's folded metadata is a slice of it. 9,661 calls took ~60 ms at 100 MB.
-        self._blob = normalize("\n".join(texts))
+        # One text, a newline between documents: normalize keeps every offset (one character in, one out), so each
+        # document's folded metadata is a slice of it. Folded document by document, the ASCII ones take
+        # normalize's fast path: 84 against 173 ms for the 45,797 documents of 300 MB in one call.
+        self._blob = "\n".join(map(normalize, texts))
         self._starts: list[int] = []
         at = 0
         for text in texts:

