@@ -33,10 +33,6 @@ class DocEntry:
     pairs: list[list] = field(default_factory=list)  # [en, zh, paragraph] mined from this document
     content_hash: str = ""  # corpus.content_hash of the text: `npf add` finds duplicates without re-reading files
 
-    def to_json(self) -> dict:
-        """The manifest form."""
-        return self.__dict__.copy()
-
 
 def _file_record(value) -> list[int]:
     """One file's record: [size, crc32] or [size, crc32, mtime_ns, inode] (TypeError/IndexError when malformed)."""
@@ -126,8 +122,10 @@ class Manifest:
             "corpus_dir": self.corpus_dir,
             "userdict_key": self.userdict_key,
             "glossary_stamp": self.glossary_stamp,
-            # Sorted by id alone: sorting the (id, DocEntry) pairs took 57 ms of each `npf add` at 100 MB.
-            "docs": {k: self.docs[k].to_json() for k in sorted(self.docs)},
+            # Sorted by id alone: sorting the (id, DocEntry) pairs took 57 ms of each `npf add` at 100 MB. An entry's
+            # own __dict__ is its manifest form, which json only reads: not copied (45,797 copies were 0.2 s of an add
+            # at 300 MB, cProfile).
+            "docs": {k: vars(self.docs[k]) for k in sorted(self.docs)},
             "files": self.files,
             "entities_version": self.entities_version,
         }
