@@ -50,30 +50,31 @@ if mode == 'queries':
             lib.search(q.text, limit=20)
 elif mode == 'reader-add':
     from npf_tui.core.search.updates import import_and_index
-    from workers import added_document
+    from workers import added_document, source_text
     lib = Library.open(corpus, index)
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(n):
             doc = added_document(600 + k)
             src = Path(tmp) / f'zz-ir-{k}.txt'
-            body = [*doc.paragraphs, f'Instruction count copy {k}.']
-            src.write_text(doc.title + '\n\n' + '\n\n'.join(body) + '\n', encoding='utf-8')
+            src.write_text(source_text(doc, f'Instruction count copy {k}.'), encoding='utf-8')
             result = import_and_index([src], corpus, index, library=lib)
             assert len(result.report.added) == 1 and not result.index_error, result
 elif mode == 'add':
     from npf_tui.cli import main
-    from workers import added_document
+    from workers import added_document, source_text
     doc = added_document(977)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / 'zz-ir-add.txt'
-        src.write_text(doc.title + '\n\n' + '\n\n'.join(doc.paragraphs) + '\n', encoding='utf-8')
+        src.write_text(source_text(doc), encoding='utf-8')
         sys.exit(main(['--corpus', str(corpus), '--index', str(index), 'add', str(src)]))
 """
 
 
 def count(code: Path, mode: str, corpus: Path, index: Path, n: int) -> int:
     """Instructions executed by one child process (callgrind's "I refs"); the corpus is put back afterwards."""
-    before = {p.name for p in corpus.glob("*.md")}
+    from workers import document_names, remove_new
+
+    before = document_names(corpus)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             "valgrind",
@@ -90,10 +91,7 @@ def count(code: Path, mode: str, corpus: Path, index: Path, n: int) -> int:
             str(n),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
-    added = [p for p in corpus.glob("*.md") if p.name not in before]
-    for path in added:
-        path.unlink()
-    if added:
+    if remove_new(corpus, before):
         subprocess.run(
             [sys.executable, "-c", CHILD, str(code), str(HERE), "cold", str(corpus), str(index), "0"],
             capture_output=True,

@@ -282,9 +282,9 @@ def bench_tui(base: list[str], repeat: int) -> dict:
 def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int, chinese: bool = False) -> dict:
     """Time `npf add FILE` on a plain-text file (the bundled English article, or with `chinese` one of the corpus's
     Chinese pages under a new first line); the added documents are removed (and the index refreshed) after."""
-    from workers import added_chinese_document, added_document
+    from workers import added_chinese_document, added_document, document_names, remove_new, source_text
 
-    before = {p.name for p in corpus.glob("*.md")}
+    before = document_names(corpus)
     times, error = [], None
     try:
         for n in range(repeat):
@@ -293,7 +293,7 @@ def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int, chi
                 error = "the corpus has no Chinese document"
                 break
             src = scratch / f"zz-bench-added-cli-{n}.txt"
-            src.write_text(doc.title + "\n\n" + "\n\n".join(doc.paragraphs) + "\n", encoding="utf-8")
+            src.write_text(source_text(doc), encoding="utf-8")
             t0 = time.perf_counter()
             proc = subprocess.run([*base, "add", str(src)], capture_output=True)
             times.append(time.perf_counter() - t0)
@@ -301,9 +301,7 @@ def bench_add_cli(base: list[str], corpus: Path, scratch: Path, repeat: int, chi
                 error = (proc.stderr.decode("utf-8", errors="replace").strip().splitlines() or ["failed"])[-1]
                 break
     finally:
-        for path in corpus.glob("*.md"):
-            if path.name not in before:
-                path.unlink()
+        remove_new(corpus, before)
         subprocess.run([*base, "search", COLD_QUERY, "--json"], capture_output=True)  # refresh the index again
     result = {"seconds": spread(times), "command": shlex.join([*base, "add", "FILE.txt"])}
     if error:

@@ -111,7 +111,7 @@ elif mode == 'reader-add':
     from npf_tui.core.search.library import Library
     from npf_tui.core.search.updates import import_and_index
     sys.path.insert(0, args[2])
-    from workers import added_document
+    from workers import added_document, source_text
     corpus, index = Path(args[0]), Path(args[1])
     lib = Library.open(corpus, index)
     times = []
@@ -120,8 +120,7 @@ elif mode == 'reader-add':
             doc = added_document(700 + n)
             src = Path(tmp) / f"zz-reader-{n}.txt"
             # a paragraph of its own: the same text twice would be a duplicate (the title line is not compared)
-            body = [*doc.paragraphs, f"Benchmark copy {n}."]
-            src.write_text(doc.title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+            src.write_text(source_text(doc, f"Benchmark copy {n}."), encoding="utf-8")
             t0 = time.perf_counter()
             result = import_and_index([src], corpus, index, library=lib)
             times.append(time.perf_counter() - t0)
@@ -176,26 +175,24 @@ def remove_added(corpus: Path) -> None:
 def add_once(code: Path, corpus: Path, index: Path, n: int, chinese: bool = False) -> dict:
     """`npf add` of one new file as a fresh process: the bundled English article, or (`chinese`) the corpus's first
     Chinese page under a new first line. The document is removed again after, and the index brought back."""
-    from workers import added_chinese_document, added_document
+    from workers import added_chinese_document, added_document, document_names, remove_new, source_text
 
     doc = added_chinese_document(corpus, 900 + n) if chinese else added_document(900 + n)
     if doc is None:
         raise SystemExit("the corpus has no Chinese document")
-    before = {p.name for p in corpus.glob("*.md")}
+    before = document_names(corpus)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"zz-scaling-{n}.txt"
-        src.write_text(doc.title + "\n\n" + "\n\n".join(doc.paragraphs) + "\n", encoding="utf-8")
+        src.write_text(source_text(doc), encoding="utf-8")
         base = ["--corpus", str(corpus), "--index", str(index)]
         try:
             result = run_child(code, "cli", [*base, "add", str(src)])
-            added = sorted({p.name for p in corpus.glob("*.md")} - before)
+            added = sorted(document_names(corpus) - before)
             if len(added) != 1:
                 raise SystemExit(f"the add did not write one document: {added}")
             return result
         finally:
-            for path in corpus.glob("*.md"):
-                if path.name not in before:
-                    path.unlink()
+            remove_new(corpus, before)
             run_child(code, "cli", [*base, "search", "进程", "--json"])  # the index follows the removal
 
 
@@ -259,14 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         summary = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(json.dumps({"what": "cold", "code": str(code), "median": summary, "runs": runs}))
     else:
-        before = {p.name for p in corpus.glob("*.md")}
+        from workers import document_names, remove_new
+
+        before = document_names(corpus)
         try:
             result = run_child(code, args.what, [str(corpus), str(index), str(HERE), str(args.repeat)])
         finally:
             remove_added(corpus)
-            for path in corpus.glob("*.md"):  # the reader's imports take ids from the titles
-                if path.name not in before:
-                    path.unlink()
+            remove_new(corpus, before)  # the reader's imports take ids from the titles
             run_child(code, "cli", ["--corpus", str(corpus), "--index", str(index), "search", "进程", "--json"])
         print(json.dumps({"what": args.what, "code": str(code), **result}))
     return 0

@@ -112,6 +112,25 @@ def added_chinese_document(corpus: Path, n: int) -> Document | None:
     return None
 
 
+def source_text(doc: Document, *extra: str) -> str:
+    """The plain-text file `npf add` is given for a document: its title line, then its paragraphs (and `extra` ones,
+    which keep several copies of one text from being duplicates), a blank line between."""
+    return "\n\n".join([doc.title, *doc.paragraphs, *extra]) + "\n"
+
+
+def document_names(corpus: Path) -> set[str]:
+    """The corpus folder's document file names now (to remove what a measurement added: `remove_new`)."""
+    return {p.name for p in Path(corpus).glob("*.md")}
+
+
+def remove_new(corpus: Path, before: set[str]) -> list[Path]:
+    """Delete the documents that are not in `before` (what an import wrote, under ids taken from its titles)."""
+    added = [p for p in Path(corpus).glob("*.md") if p.name not in before]
+    for path in added:
+        path.unlink()
+    return added
+
+
 def remove_added(corpus: Path) -> list[Path]:
     """Delete every document the add measurements wrote; returns what was removed."""
     removed = [p for p in Path(corpus).glob("*.md") if p.stem.startswith(ADDED_PREFIX)]
